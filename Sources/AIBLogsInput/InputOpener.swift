@@ -1,0 +1,92 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// How the bytes of an input were encoded, as detected from its content (never its name).
+public enum InputEncoding: String, Sendable, Equatable {
+  /// Plain bytes (UTF-8 or anything else); passed through.
+  case plain
+  /// UTF-8 with a byte-order mark, which is removed.
+  case utf8BOM = "utf-8-bom"
+  /// UTF-16 little endian with a byte-order mark, transcoded to UTF-8.
+  case utf16LittleEndian = "utf-16le"
+  /// UTF-16 big endian with a byte-order mark, transcoded to UTF-8.
+  case utf16BigEndian = "utf-16be"
+}
+
+/// An opened input: its decoded byte stream and what was detected about it.
+public struct OpenedInput {
+  /// The name of the input in messages and reports (`-` is standard input).
+  public let path: String
+  /// The decoded bytes: gzip inflated, UTF-16 transcoded.
+  public let source: ByteSource
+  /// Whether the input was gzip-compressed.
+  public let isGzip: Bool
+  /// The text encoding that was detected after decompression.
+  public let encoding: InputEncoding
+  /// The gzip decoder, when there is one, for its statistics after reading.
+  public let gzip: GzipSource?
+}
+
+/// Opens files and standard input and detects compression and encoding from their content.
+public enum InputOpener {
+  /// Opens `path`; `-` means standard input.
+  ///
+  /// Throws `InputError` for a missing, unreadable or empty input, or a directory.
+  public static func open(path: String) throws(InputError) -> OpenedInput {
+    let raw: ByteSource =
+      path == "-"
+      ? FileDescriptorSource(descriptor: STDIN_FILENO, path: "-", ownsDescriptor: false)
+      : try FileDescriptorSource(path: path)
+    return try open(source: raw, path: path)
+  }
+
+  /// Detects compression and encoding of an already opened byte stream.
+  public static func open(source raw: ByteSource, path: String) throws(InputError) -> OpenedInput {
+    let head = try readPrefix(of: raw, count: 2)
+    if head.isEmpty { throw .empty(path: path) }
+    var source: ByteSource = PrefixedSource(prefix: head, base: raw)
+    var gzip: GzipSource?
+    if head.count == 2 && head[0] == 0x1f && head[1] == 0x8b {
+      let decoder = GzipSource(base: source, path: path)
+      gzip = decoder
+      source = decoder
+    }
+    let bom = try readPrefix(of: source, count: 3)
+    var encoding = InputEncoding.plain
+    var keep = bom
+    if bom.count >= 2 && bom[0] == 0xFF && bom[1] == 0xFE {
+      encoding = .utf16LittleEndian
+      keep = Array(bom[2...])
+    } else if bom.count >= 2 && bom[0] == 0xFE && bom[1] == 0xFF {
+      encoding = .utf16BigEndian
+      keep = Array(bom[2...])
+    } else if bom == [0xEF, 0xBB, 0xBF] {
+      encoding = .utf8BOM
+      keep = []
+    }
+    source = PrefixedSource(prefix: keep, base: source)
+    switch encoding {
+    case .utf16LittleEndian: source = UTF16Source(base: source, bigEndian: false)
+    case .utf16BigEndian: source = UTF16Source(base: source, bigEndian: true)
+    case .plain, .utf8BOM: break
+    }
+    return OpenedInput(
+      path: path, source: source, isGzip: gzip != nil, encoding: encoding, gzip: gzip)
+  }
+
+  /// Reads up to `count` bytes (fewer only at the end of the input).
+  private static func readPrefix(of source: ByteSource, count: Int) throws(InputError) -> [UInt8] {
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 1)
+    defer { buffer.deallocate() }
+    var filled = 0
+    while filled < count {
+      let read = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+      if read == 0 { break }
+      filled += read
+    }
+    return Array(buffer[..<filled])
+  }
+}

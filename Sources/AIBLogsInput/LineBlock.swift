@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A run of whole lines handed out by `LineReader`.
+///
+/// Lines are separated by LF. The last line of the block may lack its LF (the end of the input,
+/// or a line cut at the length limit). The memory is valid only during the callback that
+/// receives the block.
+public struct LineBlock {
+  /// The bytes of the lines.
+  public let bytes: UnsafeRawBufferPointer
+  /// The 1-based number of the first line of the block in the whole input.
+  public let firstLineNumber: Int
+  /// Up to the last 32 KiB of whole lines before this block (empty for the first block), for
+  /// context around lines at the start of the block.
+  public let previousTail: UnsafeRawBufferPointer
+  /// Whether this block is one line that was cut at the line-length limit.
+  public let isCutLine: Bool
+
+  /// Creates a block over memory the caller keeps alive.
+  public init(
+    bytes: UnsafeRawBufferPointer, firstLineNumber: Int,
+    previousTail: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
+    isCutLine: Bool = false
+  ) {
+    self.bytes = bytes
+    self.firstLineNumber = firstLineNumber
+    self.previousTail = previousTail
+    self.isCutLine = isCutLine
+  }
+
+  /// Calls `body` with each line's number and bytes (without LF or a trailing CR).
+  public func forEachLine(_ body: (Int, UnsafeRawBufferPointer) -> Void) {
+    var number = firstLineNumber
+    var start = 0
+    let count = bytes.count
+    guard let base = bytes.baseAddress else { return }
+    while start < count {
+      let end = LineBlock.newlineIndex(in: bytes, from: start) ?? count
+      body(number, LineBlock.stripCR(UnsafeRawBufferPointer(start: base + start, count: end - start)))
+      number += 1
+      start = end + 1
+    }
+  }
+
+  /// The range of the line that contains byte `offset`, without its LF or trailing CR.
+  public func lineRange(containing offset: Int) -> Range<Int> {
+    guard let base = bytes.baseAddress else { return 0..<0 }
+    var start = offset
+    while start > 0 && base.load(fromByteOffset: start - 1, as: UInt8.self) != 0x0A { start -= 1 }
+    var end = LineBlock.newlineIndex(in: bytes, from: offset) ?? bytes.count
+    if end > start && base.load(fromByteOffset: end - 1, as: UInt8.self) == 0x0D { end -= 1 }
+    return start..<end
+  }
+
+  /// Up to `limit` lines that come before the line starting at `lineStart`, oldest first, taken
+  /// from this block and then from `previousTail`; each with its line number.
+  public func lines(before lineStart: Int, lineNumber: Int, limit: Int) -> [(Int, UnsafeRawBufferPointer)] {
+    var result: [(Int, UnsafeRawBufferPointer)] = []
+    var number = lineNumber
+    var end = lineStart  // exclusive, points at the LF of the previous line + 1
+    var region = bytes
+    var usingTail = false
+    while result.count < limit {
+      if end == 0 {
+        if usingTail || previousTail.isEmpty { break }
+        region = previousTail
+        end = previousTail.count
+        usingTail = true
+        continue
+      }
+      guard let base = region.baseAddress else { break }
+      // The previous line ends at end - 1 (its LF).
+      var lineEnd = end - 1
+      var start = lineEnd
+      while start > 0 && base.load(fromByteOffset: start - 1, as: UInt8.self) != 0x0A { start -= 1 }
+      if lineEnd > start && base.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == 0x0D {
+        lineEnd -= 1
+      }
+      number -= 1
+      result.append((number, UnsafeRawBufferPointer(start: base + start, count: lineEnd - start)))
+      end = start
+    }
+    return result.reversed()
+  }
+
+  /// The index of the first LF at or after `from`, or nil.
+  @inline(__always)
+  public static func newlineIndex(in bytes: UnsafeRawBufferPointer, from: Int) -> Int? {
+    guard let base = bytes.baseAddress, from < bytes.count else { return nil }
+    guard let hit = memchr(base + from, 0x0A, bytes.count - from) else { return nil }
+    return UnsafeRawPointer(hit) - base
+  }
+
+  /// `line` without one trailing CR.
+  @inline(__always)
+  public static func stripCR(_ line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+    if let base = line.baseAddress, line.count > 0, line[line.count - 1] == 0x0D {
+      return UnsafeRawBufferPointer(start: base, count: line.count - 1)
+    }
+    return line
+  }
+}

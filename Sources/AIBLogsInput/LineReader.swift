@@ -1,0 +1,172 @@
+/// Splits a byte stream into blocks of whole lines, in constant memory.
+///
+/// Reads fixed-size chunks. Lines end at LF; a trailing CR is for the consumer to drop
+/// (`LineBlock.forEachLine` does). A last line without LF is kept. A line longer than
+/// `maxLineLength` is handed out cut to that length, as a block of its own, and counted; the
+/// rest of it is skipped.
+public final class LineReader {
+  private let source: ByteSource
+  private let readSize: Int
+  private let maxLineLength: Int
+  private let buffer: UnsafeMutableRawBufferPointer
+  private let tail: UnsafeMutableRawBufferPointer
+  private var tailCount = 0
+
+  /// The number of lines handed out so far.
+  public private(set) var lineCount = 0
+  /// The number of bytes read so far (after decompression and transcoding).
+  public private(set) var byteCount: Int64 = 0
+  /// The number of lines that were cut at `maxLineLength`.
+  public private(set) var cutLineCount = 0
+  /// The line number of the first line that was cut, if any.
+  public private(set) var firstCutLineNumber: Int?
+
+  /// The size of the context kept from the previous block.
+  public static let tailCapacity = 32 * 1024
+
+  /// Creates a reader. `blockSize` is the read size; `maxLineLength` the longest line handed
+  /// out whole.
+  public init(source: ByteSource, blockSize: Int = 1 << 20, maxLineLength: Int = 1 << 20) {
+    self.source = source
+    self.maxLineLength = max(1, maxLineLength)
+    readSize = max(1, min(blockSize, self.maxLineLength))
+    buffer = .allocate(byteCount: readSize + self.maxLineLength + 1, alignment: 64)
+    tail = .allocate(byteCount: LineReader.tailCapacity, alignment: 64)
+  }
+
+  deinit {
+    buffer.deallocate()
+    tail.deallocate()
+  }
+
+  /// Reads the whole source and calls `body` with each block of lines.
+  ///
+  /// Everything that could be read is handed out before a read error is thrown.
+  public func forEachBlock(_ body: (LineBlock) -> Void) throws(InputError) {
+    var filled = 0  // a partial line without LF, at the front of the buffer
+    var skipping = false
+    let base = buffer.baseAddress!
+    while true {
+      let count = try source.read(
+        into: UnsafeMutableRawBufferPointer(start: base + filled, count: readSize))
+      byteCount += Int64(count)
+      if count == 0 {
+        if filled > 0 { deliver(start: 0, count: filled, isCut: false, body) }
+        return
+      }
+      var scanFrom = filled
+      filled += count
+      if skipping {
+        guard let newline = LineBlock.newlineIndex(in: view(filled), from: 0) else {
+          filled = 0
+          continue
+        }
+        skipping = false
+        shift(from: newline + 1, to: filled)
+        filled -= newline + 1
+        scanFrom = 0
+      }
+      // The first line may have grown past the limit across reads.
+      if let firstNewline = LineBlock.newlineIndex(in: view(filled), from: scanFrom) {
+        if firstNewline > maxLineLength {
+          deliver(start: 0, count: maxLineLength, isCut: true, body)
+          shift(from: firstNewline + 1, to: filled)
+          filled -= firstNewline + 1
+        }
+      } else {
+        if filled > maxLineLength {
+          deliver(start: 0, count: maxLineLength, isCut: true, body)
+          filled = 0
+          skipping = true
+        }
+        continue
+      }
+      guard filled > 0, let last = lastNewline(before: filled) else { continue }
+      deliver(start: 0, count: last + 1, isCut: false, body)
+      shift(from: last + 1, to: filled)
+      filled -= last + 1
+    }
+  }
+
+  private func view(_ count: Int) -> UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(start: buffer.baseAddress!, count: count)
+  }
+
+  private func shift(from start: Int, to end: Int) {
+    guard end > start, start > 0 else { return }
+    buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: end - start)
+  }
+
+  private func lastNewline(before end: Int) -> Int? {
+    var index = end - 1
+    let base = buffer.baseAddress!
+    while index >= 0 {
+      if base.load(fromByteOffset: index, as: UInt8.self) == 0x0A { return index }
+      index -= 1
+    }
+    return nil
+  }
+
+  private func deliver(start: Int, count: Int, isCut: Bool, _ body: (LineBlock) -> Void) {
+    let bytes = UnsafeRawBufferPointer(start: buffer.baseAddress! + start, count: count)
+    let lines = LineReader.countLines(bytes)
+    let block = LineBlock(
+      bytes: bytes, firstLineNumber: lineCount + 1,
+      previousTail: UnsafeRawBufferPointer(start: tail.baseAddress!, count: tailCount),
+      isCutLine: isCut)
+    if isCut {
+      cutLineCount += 1
+      if firstCutLineNumber == nil { firstCutLineNumber = lineCount + 1 }
+    }
+    body(block)
+    lineCount += lines
+    keepTail(of: bytes, isCut: isCut)
+  }
+
+  /// Copies the last whole lines (at most `tailCapacity` bytes) of a block for context.
+  private func keepTail(of bytes: UnsafeRawBufferPointer, isCut: Bool) {
+    var start = max(0, bytes.count - LineReader.tailCapacity)
+    if start > 0 {
+      // Begin at a line start.
+      guard let newline = LineBlock.newlineIndex(in: bytes, from: start - 1) else {
+        tailCount = 0
+        return
+      }
+      start = newline + 1
+    }
+    var count = bytes.count - start
+    // A cut line has no LF; add one so that the tail stays a run of whole lines.
+    let needsNewline = count > 0 && bytes[bytes.count - 1] != 0x0A
+    if needsNewline && count == LineReader.tailCapacity { count -= 1 }
+    tail.baseAddress!.copyMemory(from: bytes.baseAddress! + start, byteCount: count)
+    tailCount = count
+    if needsNewline {
+      tail[tailCount] = 0x0A
+      tailCount += 1
+    }
+  }
+
+  /// The number of lines in `bytes`: its LF count, plus one for a last line without LF.
+  public static func countLines(_ bytes: UnsafeRawBufferPointer) -> Int {
+    guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
+    var count = 0
+    var index = 0
+    let words = bytes.count / 8
+    // Count LF bytes eight at a time: an exact per-byte zero test on (word XOR 0x0A0A...).
+    let newlines: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
+    let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    while index < words {
+      let word = base.loadUnaligned(fromByteOffset: index &* 8, as: UInt64.self) ^ newlines
+      let zeroHigh = ~(((word & low7) &+ low7) | word | low7)
+      count &+= zeroHigh.nonzeroBitCount
+      index &+= 1
+    }
+    var offset = words * 8
+    while offset < bytes.count {
+      if base.load(fromByteOffset: offset, as: UInt8.self) == 0x0A { count += 1 }
+      offset += 1
+    }
+    if base.load(fromByteOffset: bytes.count - 1, as: UInt8.self) != 0x0A { count += 1 }
+    return count
+  }
+}

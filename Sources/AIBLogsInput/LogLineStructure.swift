@@ -1,0 +1,296 @@
+/// The stream a customization.log line came from.
+public enum LogStream: String, Sendable, Equatable {
+  /// Old format `PACKER OUT`: Packer's UI output (no timestamp).
+  case packerOut = "out"
+  /// Old format `PACKER ERR`: Packer's debug log (not an error by itself).
+  case packerErr = "err"
+  /// New format `PACKER <timestamp>`, or `PACKER` alone.
+  case packer
+  /// A Packer debug line without any `PACKER` prefix (plain `PACKER_LOG` output).
+  case packerLog = "packer-log"
+  /// Anything else: status text, CI output, pasted excerpts.
+  case other
+}
+
+/// The UI marker of a Packer line.
+public enum UIMarker: String, Sendable, Equatable {
+  /// No marker.
+  case none
+  /// `==> builder: ...`: a step or say line (and, in new logs, remote output).
+  case say
+  /// `    builder: ...`: remote output.
+  case output
+  /// `--> builder: ...`: the final error summary.
+  case error
+}
+
+/// A calendar time with whole seconds and no zone, as Packer prints it.
+public struct LogTimestamp: Sendable, Equatable, Comparable, Hashable {
+  /// Seconds since 1970-01-01 00:00:00 in the log's own (unknown, probably UTC) zone.
+  public let seconds: Int64
+
+  /// Creates a timestamp from seconds since the epoch.
+  public init(seconds: Int64) { self.seconds = seconds }
+
+  /// Creates a timestamp from calendar fields (proleptic Gregorian).
+  public init(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = month <= 2 ? year - 1 : year
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yoe = y - era * 400
+    let mp = (month + 9) % 12
+    let doy = (153 * mp + 2) / 5 + day - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    let days = era * 146097 + doe - 719468
+    seconds = Int64(days) * 86400 + Int64(hour * 3600 + minute * 60 + second)
+  }
+
+  public static func < (lhs: LogTimestamp, rhs: LogTimestamp) -> Bool { lhs.seconds < rhs.seconds }
+
+  /// `YYYY-MM-DD HH:MM:SS`.
+  public var formatted: String {
+    let days = Int(seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400)
+    let secondsOfDay = Int(seconds - Int64(days) * 86400)
+    let z = days + 719468
+    let era = (z >= 0 ? z : z - 146096) / 146097
+    let doe = z - era * 146097
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let day = doy - (153 * mp + 2) / 5 + 1
+    let month = mp < 10 ? mp + 3 : mp - 9
+    let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    return
+      "\(year)-\(two(month))-\(two(day)) \(two(secondsOfDay / 3600)):\(two(secondsOfDay / 60 % 60)):\(two(secondsOfDay % 60))"
+  }
+}
+
+/// The parts of one log line, found in one left-to-right pass without regexes.
+///
+/// Ranges are byte offsets into the line the structure was parsed from.
+public struct LogLineStructure: Sendable, Equatable {
+  /// The CI timestamp prefix (Azure DevOps or Jenkins), if any.
+  public var ciPrefix: Range<Int>?
+  /// The operation id inside `[...]`, if any.
+  public var operationID: Range<Int>?
+  /// Which Packer stream the line belongs to.
+  public var stream: LogStream = .other
+  /// The timestamp after `PACKER` (or at the start of a plain Packer log line).
+  public var timestamp: LogTimestamp?
+  /// The plugin name (`packer-plugin-azure_v2.5.1_x5.0_linux_amd64`, `packer`), if any.
+  public var plugin: Range<Int>?
+  /// The plugin's own timestamp, if any.
+  public var pluginTimestamp: LogTimestamp?
+  /// Whether the line carries `ui:` (false) or `ui error:` (true); nil when neither.
+  public var uiError: Bool?
+  /// The UI marker.
+  public var marker: UIMarker = .none
+  /// The builder name after the marker (`azure-arm`), if any.
+  public var builder: Range<Int>?
+  /// The message: the line after every recognised prefix.
+  public var message: Range<Int>
+
+  /// Parses `line` (without its LF or trailing CR).
+  public init(parsing line: UnsafeRawBufferPointer) {
+    var cursor = LineCursor(line)
+    message = 0..<line.count
+    if let end = cursor.matchCITimestamp() {
+      ciPrefix = 0..<end
+      cursor.index = end
+    }
+    if let id = cursor.matchOperationID() {
+      operationID = id.id
+      cursor.index = id.end
+    }
+    if cursor.consume("PACKER ") {
+      if cursor.consume("OUT ") {
+        stream = .packerOut
+      } else if cursor.consume("ERR ") {
+        stream = .packerErr
+      } else {
+        stream = .packer
+      }
+      if let time = cursor.matchSlashTimestamp() { timestamp = time }
+    } else if cursor.consumeExact("PACKER OUT") || cursor.consumeExact("PACKER ERR") {
+      stream = line[cursor.index - 1] == UInt8(ascii: "T") ? .packerOut : .packerErr
+    } else if cursor.consumeExact("PACKER") {
+      stream = .packer
+    } else if let time = cursor.matchSlashTimestamp() {
+      stream = .packerLog
+      timestamp = time
+    }
+    if stream != .other {
+      if let plugin = cursor.matchPlugin() {
+        self.plugin = plugin
+        if let time = cursor.matchSlashTimestamp() { pluginTimestamp = time }
+      }
+      if cursor.consume("ui error: ") {
+        uiError = true
+      } else if cursor.consume("ui: ") {
+        uiError = false
+      }
+      let (marker, builder) = cursor.matchUIMarker()
+      self.marker = marker
+      self.builder = builder
+    }
+    message = cursor.index..<line.count
+  }
+
+  /// The best timestamp of the line: the Packer one, else the plugin one.
+  public var bestTimestamp: LogTimestamp? { timestamp ?? pluginTimestamp }
+
+  /// Whether the line is output shown to the user (a `ui` line, `PACKER OUT`, or a marker).
+  public var isUserOutput: Bool {
+    uiError != nil || stream == .packerOut || marker != .none
+  }
+}
+
+/// A byte cursor over one line, with the small matchers the structure parser needs.
+struct LineCursor {
+  let bytes: UnsafeRawBufferPointer
+  var index = 0
+
+  init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+  func byte(_ at: Int) -> UInt8? { at < bytes.count ? bytes[at] : nil }
+
+  func isDigit(_ at: Int) -> Bool {
+    guard let value = byte(at) else { return false }
+    return value >= 0x30 && value <= 0x39
+  }
+
+  func digits(_ at: Int, _ count: Int) -> Int? {
+    var value = 0
+    for offset in 0..<count {
+      guard isDigit(at + offset) else { return nil }
+      value = value * 10 + Int(bytes[at + offset] - 0x30)
+    }
+    return value
+  }
+
+  /// Consumes `text` followed by anything.
+  mutating func consume(_ text: StaticString) -> Bool {
+    let count = text.utf8CodeUnitCount
+    guard index + count <= bytes.count else { return false }
+    let pointer = text.utf8Start
+    for offset in 0..<count where bytes[index + offset] != pointer[offset] { return false }
+    index += count
+    return true
+  }
+
+  /// Consumes `text` when it is the whole rest of the line.
+  mutating func consumeExact(_ text: StaticString) -> Bool {
+    guard bytes.count - index == text.utf8CodeUnitCount else { return false }
+    return consume(text)
+  }
+
+  /// `2025-02-13T17:20:26.8254142Z ` (Azure DevOps) or `10:12:25  ` (Jenkins) at the start.
+  func matchCITimestamp() -> Int? {
+    if digits(0, 4) != nil, byte(4) == UInt8(ascii: "-"), digits(5, 2) != nil,
+      byte(7) == UInt8(ascii: "-"), digits(8, 2) != nil, byte(10) == UInt8(ascii: "T"),
+      digits(11, 2) != nil, byte(13) == UInt8(ascii: ":"), digits(14, 2) != nil,
+      byte(16) == UInt8(ascii: ":"), digits(17, 2) != nil
+    {
+      var at = 19
+      if byte(at) == UInt8(ascii: ".") {
+        at += 1
+        while isDigit(at) { at += 1 }
+      }
+      guard byte(at) == UInt8(ascii: "Z"), byte(at + 1) == UInt8(ascii: " ") else { return nil }
+      return at + 2
+    }
+    if digits(0, 2) != nil, byte(2) == UInt8(ascii: ":"), digits(3, 2) != nil,
+      byte(5) == UInt8(ascii: ":"), digits(6, 2) != nil, byte(8) == UInt8(ascii: " "),
+      byte(9) == UInt8(ascii: " ")
+    {
+      return 10
+    }
+    return nil
+  }
+
+  /// `[<hex and dashes>] ` at the cursor; also the form whose `[` was lost in a paste.
+  func matchOperationID() -> (id: Range<Int>, end: Int)? {
+    var at = index
+    let bracket = byte(at) == UInt8(ascii: "[")
+    if bracket { at += 1 }
+    let start = at
+    while let value = byte(at), isHexOrDash(value), at - start <= 40 { at += 1 }
+    let length = at - start
+    guard length >= 8, byte(at) == UInt8(ascii: "]") else { return nil }
+    if !bracket && length < 32 { return nil }
+    let end = byte(at + 1) == UInt8(ascii: " ") ? at + 2 : at + 1
+    return (start..<at, end)
+  }
+
+  private func isHexOrDash(_ value: UInt8) -> Bool {
+    (value >= 0x30 && value <= 0x39) || (value >= 0x61 && value <= 0x66)
+      || (value >= 0x41 && value <= 0x46) || value == UInt8(ascii: "-")
+      || value == UInt8(ascii: "x") || value == UInt8(ascii: "*")
+  }
+
+  /// `YYYY/MM/DD HH:MM:SS` plus one space, at the cursor.
+  mutating func matchSlashTimestamp() -> LogTimestamp? {
+    let at = index
+    guard let year = digits(at, 4), byte(at + 4) == UInt8(ascii: "/"),
+      let month = digits(at + 5, 2), byte(at + 7) == UInt8(ascii: "/"),
+      let day = digits(at + 8, 2), byte(at + 10) == UInt8(ascii: " "),
+      let hour = digits(at + 11, 2), byte(at + 13) == UInt8(ascii: ":"),
+      let minute = digits(at + 14, 2), byte(at + 16) == UInt8(ascii: ":"),
+      let second = digits(at + 17, 2)
+    else { return nil }
+    index = at + 19
+    if byte(index) == UInt8(ascii: " ") { index += 1 }
+    return LogTimestamp(
+      year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+  }
+
+  /// `packer: ` or `packer-<name> plugin: ` at the cursor.
+  mutating func matchPlugin() -> Range<Int>? {
+    let start = index
+    guard consume("packer") else { return nil }
+    if consume(": ") { return start..<(start + 6) }
+    var at = index
+    while let value = byte(at), value != UInt8(ascii: " "), value != UInt8(ascii: ":") { at += 1 }
+    let end = at
+    index = at
+    if consume(" plugin: ") { return start..<end }
+    index = start
+    return nil
+  }
+
+  /// `==> name: `, `--> name: `, or four spaces plus `name: `; also a bare `==> ` say line.
+  mutating func matchUIMarker() -> (UIMarker, Range<Int>?) {
+    let start = index
+    var marker = UIMarker.none
+    if consume("==> ") || consumeExact("==>") {
+      marker = .say
+    } else if consume("--> ") {
+      marker = .error
+    } else if consume("    ") {
+      marker = .output
+    } else {
+      return (.none, nil)
+    }
+    let nameStart = index
+    var at = index
+    while let value = byte(at), isNameByte(value) { at += 1 }
+    if at > nameStart, byte(at) == UInt8(ascii: ":"),
+      byte(at + 1) == nil || byte(at + 1) == UInt8(ascii: " ")
+    {
+      index = min(bytes.count, at + 2)
+      return (marker, nameStart..<at)
+    }
+    if marker == .output {
+      index = start
+      return (.none, nil)
+    }
+    return (marker, nil)
+  }
+
+  private func isNameByte(_ value: UInt8) -> Bool {
+    (value >= 0x30 && value <= 0x39) || (value >= 0x61 && value <= 0x7A)
+      || (value >= 0x41 && value <= 0x5A) || value == UInt8(ascii: "-")
+      || value == UInt8(ascii: "_") || value == UInt8(ascii: ".")
+  }
+}

@@ -1,0 +1,196 @@
+/// How serious a finding is; the SARIF levels.
+public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
+  /// Informational.
+  case note
+  /// May cause a failure or degrade the image.
+  case warning
+  /// Causes a failed build.
+  case error
+
+  private var order: Int {
+    switch self {
+    case .note: 0
+    case .warning: 1
+    case .error: 2
+    }
+  }
+
+  public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.order < rhs.order }
+}
+
+/// The phase of an image build in which a failure class occurs.
+public enum Phase: String, Sendable, Codable, CaseIterable {
+  /// Template create or update, before any build.
+  case submission
+  /// Deploying the build VM and staging resources.
+  case provisioning
+  /// Connecting to the build VM over WinRM or SSH.
+  case connect
+  /// Running the template's customizers.
+  case customize
+  /// AIB's own last step: sysprep (Windows) or waagent deprovision (Linux).
+  case deprovision
+  /// In-VM validation after customization.
+  case validate
+  /// Capturing and distributing the image.
+  case distribute
+  /// Deleting the build VM and staging resources.
+  case cleanup
+  /// The CI task or pipeline around the build.
+  case pipeline
+  /// Using the image after a successful build.
+  case postBuild = "post-build"
+}
+
+/// Who has to act to fix a failure class.
+public enum Owner: String, Sendable, Codable, CaseIterable {
+  /// The customizer's script or commands.
+  case customerScript = "customer-script"
+  /// A template field.
+  case template
+  /// Role assignments of the identity.
+  case permissions
+  /// An Azure Policy assignment.
+  case policy
+  /// A subscription quota.
+  case quota
+  /// A transient platform problem; a retry may help.
+  case platformTransient = "platform-transient"
+  /// The AIB service itself.
+  case service
+}
+
+/// One regex of a pattern, with where it was written.
+public struct PatternRegex: Sendable, Equatable {
+  /// The PCRE2 source.
+  public let source: String
+  /// The 1-based line of the regex in its pattern file (0 when not from a file).
+  public let line: Int
+  /// The 1-based column where the regex text starts (0 when not from a file).
+  public let column: Int
+
+  /// Creates a regex entry.
+  public init(source: String, line: Int = 0, column: Int = 0) {
+    self.source = source
+    self.line = line
+    self.column = column
+  }
+}
+
+/// A log line that must match a pattern, with the captures it must produce.
+public struct MatchSample: Sendable, Equatable {
+  /// The whole raw log line.
+  public let line: String
+  /// The named captures the match must produce, exactly.
+  public let captures: [String: String]
+  /// The 1-based line of the sample in its pattern file.
+  public let fileLine: Int
+
+  /// Creates a sample.
+  public init(line: String, captures: [String: String] = [:], fileLine: Int = 0) {
+    self.line = line
+    self.captures = captures
+    self.fileLine = fileLine
+  }
+}
+
+/// A near-miss log line that must not match a pattern.
+public struct NoMatchSample: Sendable, Equatable {
+  /// The whole raw log line.
+  public let line: String
+  /// The 1-based line of the sample in its pattern file.
+  public let fileLine: Int
+
+  /// Creates a sample.
+  public init(line: String, fileLine: Int = 0) {
+    self.line = line
+    self.fileLine = fileLine
+  }
+}
+
+/// One failure class of the catalog, as data: how to recognise it and what to tell the user.
+public struct Pattern: Sendable, Equatable, Identifiable {
+  /// The catalog id (kebab-case), equal to the file name without `.yaml`.
+  public var id: String
+  /// The catalog section (`D4`), or `none`.
+  public var catalog: String
+  /// A one-line title.
+  public var title: String
+  /// One sentence on what it means.
+  public var summary: String
+  /// How serious a match is.
+  public var severity: Severity
+  /// Where in the build it happens.
+  public var phase: Phase
+  /// Who has to act.
+  public var owner: Owner
+  /// Whether a plain retry can help.
+  public var retryable: Bool
+  /// 0-100: how specific a root cause this is; the highest rank wins.
+  public var rank: Int
+  /// Whether this is noise that must never be reported as a root cause.
+  public var benign: Bool
+  /// Why the line is harmless, shown to the user; empty unless `benign`.
+  public var benignReason: String
+  /// Ids of patterns this one wins over when both match one line.
+  public var supersedes: [String]
+  /// Text of which every matching line contains at least one (ASCII case-insensitive).
+  public var literals: [String]
+  /// The PCRE2 regexes, run on the line's message.
+  public var regexes: [PatternRegex]
+  /// The message, with `{capture}` placeholders.
+  public var message: String
+  /// What to do, with `{capture}` placeholders.
+  public var fixes: [String]
+  /// The template paths a fix touches.
+  public var templatePaths: [String]
+  /// Where to read more.
+  public var references: [String]
+  /// Lines that must match.
+  public var matchSamples: [MatchSample]
+  /// Lines that must not match.
+  public var noMatchSamples: [NoMatchSample]
+  /// Free text: where the samples come from.
+  public var notes: String
+  /// The file the pattern was loaded from (a display name).
+  public var file: String
+}
+
+extension Pattern {
+  /// Replaces `{name}` placeholders in `template` with `captures[name]`; unknown names become
+  /// an empty string.
+  public static func render(_ template: String, captures: [String: String]) -> String {
+    var result = ""
+    var index = template.startIndex
+    while index < template.endIndex {
+      let character = template[index]
+      if character == "{", let close = template[index...].firstIndex(of: "}") {
+        let name = template[template.index(after: index)..<close]
+        if !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+          result += captures[String(name)] ?? ""
+          index = template.index(after: close)
+          continue
+        }
+      }
+      result.append(character)
+      index = template.index(after: index)
+    }
+    return result
+  }
+
+  /// The placeholder names used in `message` and `fixes`.
+  public var placeholders: Set<String> {
+    var names = Set<String>()
+    for text in [message] + fixes {
+      var rest = text[...]
+      while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+        let name = rest[rest.index(after: open)..<close]
+        if !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+          names.insert(String(name))
+        }
+        rest = rest[rest.index(after: close)...]
+      }
+    }
+    return names
+  }
+}

@@ -1,0 +1,290 @@
+import Yams
+
+/// Parses pattern files (YAML) into `Pattern` values, rejecting anything malformed with a
+/// located diagnostic. It does not compile regexes; the matching layer does.
+public enum PatternLoader {
+  /// Every key a pattern file may have.
+  public static let knownKeys: Set<String> = [
+    "id", "catalog", "title", "summary", "severity", "phase", "owner", "retryable", "rank",
+    "benign", "benignReason", "supersedes", "literals", "regexes", "message", "fixes",
+    "templatePaths", "references", "samples", "notes",
+  ]
+
+  /// Parses the contents of one pattern file; `file` is its display name (`x.yaml` or a path).
+  public static func load(file: String, contents: String) throws(PatternDiagnostic) -> Pattern {
+    let root: Node
+    do {
+      guard let node = try Yams.compose(yaml: contents) else {
+        throw PatternDiagnostic(file: file, line: 0, message: "the file is empty")
+      }
+      root = node
+    } catch let error as PatternDiagnostic {
+      throw error
+    } catch let error as YamlError {
+      throw PatternDiagnostic(file: file, line: yamlErrorLine(error), message: "invalid YAML: \(yamlErrorSummary(error))")
+    } catch {
+      throw PatternDiagnostic(file: file, line: 0, message: "invalid YAML: \(error)")
+    }
+    guard let mapping = root.mapping else {
+      throw PatternDiagnostic(file: file, line: line(root), message: "a pattern file must be a mapping of fields")
+    }
+    let reader = FieldReader(file: file, mapping: mapping, root: root)
+    for (key, _) in mapping {
+      guard let name = key.string, knownKeys.contains(name) else {
+        throw PatternDiagnostic(
+          file: file, line: line(key),
+          message: "unknown field '\(key.string ?? "?")' (known: \(knownKeys.sorted().joined(separator: ", ")))")
+      }
+    }
+    let id = try reader.string("id")
+    let stem = fileStem(file)
+    if id != stem {
+      throw PatternDiagnostic(file: file, line: reader.line(of: "id"), message: "id '\(id)' differs from the file name '\(stem)'")
+    }
+    if !isKebabCase(id) {
+      throw PatternDiagnostic(file: file, line: reader.line(of: "id"), message: "id '\(id)' is not kebab-case")
+    }
+    let benign = try reader.optionalBool("benign") ?? false
+    let benignReason = try reader.optionalString("benignReason") ?? ""
+    if benign && benignReason.isEmpty {
+      throw PatternDiagnostic(file: file, line: reader.line(of: "benign"), message: "a benign pattern needs a benignReason")
+    }
+    let rank = try reader.int("rank")
+    if !(0...100).contains(rank) {
+      throw PatternDiagnostic(file: file, line: reader.line(of: "rank"), message: "rank \(rank) is outside 0...100")
+    }
+    let literals = try reader.strings("literals")
+    if literals.isEmpty {
+      throw PatternDiagnostic(file: file, line: reader.line(of: "literals"), message: "a pattern needs at least one literal for the prefilter")
+    }
+    for literal in literals where literal.utf8.count < 4 {
+      throw PatternDiagnostic(
+        file: file, line: reader.line(of: "literals"),
+        message: "literal '\(literal)' is too short for the prefilter (4 bytes or more)")
+    }
+    let regexNodes = try reader.sequence("regexes")
+    if regexNodes.isEmpty {
+      throw PatternDiagnostic(file: file, line: reader.line(of: "regexes"), message: "a pattern needs at least one regex")
+    }
+    let regexes = try regexNodes.map { node throws(PatternDiagnostic) -> PatternRegex in
+      guard let text = node.string else {
+        throw PatternDiagnostic(file: file, line: line(node), message: "each regex must be a string")
+      }
+      // A quoted scalar starts one column after its mark.
+      let column = (node.mark?.column ?? 0) + (isQuoted(node) ? 1 : 0)
+      return PatternRegex(source: text, line: line(node), column: column)
+    }
+    let (matchSamples, noMatchSamples) = try reader.samples()
+    if matchSamples.isEmpty {
+      throw PatternDiagnostic(file: file, line: reader.line(of: "samples"), message: "a pattern needs at least one match sample")
+    }
+    if noMatchSamples.isEmpty {
+      throw PatternDiagnostic(file: file, line: reader.line(of: "samples"), message: "a pattern needs at least one noMatch sample")
+    }
+    let pattern = Pattern(
+      id: id,
+      catalog: try reader.scalarText("catalog"),
+      title: try reader.string("title"),
+      summary: try reader.string("summary"),
+      severity: try reader.enumeration("severity"),
+      phase: try reader.enumeration("phase"),
+      owner: try reader.enumeration("owner"),
+      retryable: try reader.bool("retryable"),
+      rank: rank,
+      benign: benign,
+      benignReason: benignReason,
+      supersedes: try reader.optionalStrings("supersedes"),
+      literals: literals,
+      regexes: regexes,
+      message: try reader.string("message"),
+      fixes: try reader.strings("fixes"),
+      templatePaths: try reader.strings("templatePaths"),
+      references: try reader.strings("references"),
+      matchSamples: matchSamples,
+      noMatchSamples: noMatchSamples,
+      notes: try reader.optionalString("notes") ?? "",
+      file: file)
+    if pattern.fixes.isEmpty && !benign {
+      throw PatternDiagnostic(file: file, line: reader.line(of: "fixes"), message: "a pattern that is not benign needs at least one fix")
+    }
+    for reference in pattern.references where !reference.hasPrefix("https://") {
+      throw PatternDiagnostic(file: file, line: reader.line(of: "references"), message: "reference '\(reference)' is not an https URL")
+    }
+    return pattern
+  }
+
+  static func line(_ node: Node) -> Int { node.mark?.line ?? 0 }
+
+  static func isQuoted(_ node: Node) -> Bool {
+    guard case .scalar(let scalar) = node else { return false }
+    return scalar.style == .singleQuoted || scalar.style == .doubleQuoted
+  }
+
+  static func fileStem(_ file: String) -> String {
+    let name = file.split(separator: "/").last.map(String.init) ?? file
+    return name.hasSuffix(".yaml") ? String(name.dropLast(5)) : name
+  }
+
+  static func isKebabCase(_ id: String) -> Bool {
+    guard let first = id.first, first.isLowercase || first.isNumber else { return false }
+    return id.allSatisfy { ($0.isLowercase && $0.isASCII) || $0.isNumber || $0 == "-" }
+      && !id.contains("--") && !id.hasSuffix("-")
+  }
+
+  static func yamlErrorLine(_ error: YamlError) -> Int {
+    switch error {
+    case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+      return mark.line
+    default:
+      return 0
+    }
+  }
+
+  static func yamlErrorSummary(_ error: YamlError) -> String {
+    switch error {
+    case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
+      .composer(let context, let problem, _, _):
+      return [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+    default:
+      return "\(error)"
+    }
+  }
+}
+
+/// Typed access to the fields of one pattern mapping, with located diagnostics.
+struct FieldReader {
+  let file: String
+  let mapping: Node.Mapping
+  let root: Node
+
+  func node(_ key: String) -> Node? { mapping[Node(key)] }
+
+  func line(of key: String) -> Int {
+    for (name, value) in mapping where name.string == key { return PatternLoader.line(value) }
+    return PatternLoader.line(root)
+  }
+
+  func fail(_ key: String, _ message: String) -> PatternDiagnostic {
+    PatternDiagnostic(file: file, line: line(of: key), message: message)
+  }
+
+  func required(_ key: String) throws(PatternDiagnostic) -> Node {
+    guard let value = node(key) else { throw fail(key, "missing required field '\(key)'") }
+    return value
+  }
+
+  func string(_ key: String) throws(PatternDiagnostic) -> String {
+    guard case .scalar(let scalar) = try required(key), !scalar.string.isEmpty else {
+      throw fail(key, "'\(key)' must be a non-empty string")
+    }
+    return scalar.string
+  }
+
+  /// A scalar's text whatever its type (`catalog: D4`, `catalog: none`).
+  func scalarText(_ key: String) throws(PatternDiagnostic) -> String { try string(key) }
+
+  func optionalString(_ key: String) throws(PatternDiagnostic) -> String? {
+    guard node(key) != nil else { return nil }
+    return try string(key)
+  }
+
+  func bool(_ key: String) throws(PatternDiagnostic) -> Bool {
+    guard let value = try required(key).bool else { throw fail(key, "'\(key)' must be true or false") }
+    return value
+  }
+
+  func optionalBool(_ key: String) throws(PatternDiagnostic) -> Bool? {
+    guard node(key) != nil else { return nil }
+    return try bool(key)
+  }
+
+  func int(_ key: String) throws(PatternDiagnostic) -> Int {
+    guard let value = try required(key).int else { throw fail(key, "'\(key)' must be an integer") }
+    return value
+  }
+
+  func enumeration<T: RawRepresentable & CaseIterable>(_ key: String) throws(PatternDiagnostic) -> T
+  where T.RawValue == String {
+    let text = try string(key)
+    guard let value = T(rawValue: text) else {
+      let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
+      throw fail(key, "'\(key)' is '\(text)'; expected one of: \(allowed)")
+    }
+    return value
+  }
+
+  func sequence(_ key: String) throws(PatternDiagnostic) -> [Node] {
+    guard case .sequence(let items) = try required(key) else {
+      throw fail(key, "'\(key)' must be a list")
+    }
+    return Array(items)
+  }
+
+  func strings(_ key: String) throws(PatternDiagnostic) -> [String] {
+    try sequence(key).map { item throws(PatternDiagnostic) -> String in
+      guard case .scalar(let scalar) = item else {
+        throw PatternDiagnostic(file: file, line: PatternLoader.line(item), message: "'\(key)' must be a list of strings")
+      }
+      return scalar.string
+    }
+  }
+
+  func optionalStrings(_ key: String) throws(PatternDiagnostic) -> [String] {
+    guard node(key) != nil else { return [] }
+    return try strings(key)
+  }
+
+  func samples() throws(PatternDiagnostic) -> ([MatchSample], [NoMatchSample]) {
+    guard let samples = try required("samples").mapping else {
+      throw fail("samples", "'samples' must be a mapping with 'match' and 'noMatch'")
+    }
+    for (key, value) in samples where key.string != "match" && key.string != "noMatch" {
+      throw PatternDiagnostic(
+        file: file, line: PatternLoader.line(value),
+        message: "unknown samples key '\(key.string ?? "?")' (expected match, noMatch)")
+    }
+    var matches: [MatchSample] = []
+    if let node = samples[Node("match")] {
+      guard case .sequence(let items) = node else { throw fail("samples", "'samples.match' must be a list") }
+      for item in items {
+        let fileLine = PatternLoader.line(item)
+        if let text = item.string {
+          matches.append(MatchSample(line: text, fileLine: fileLine))
+          continue
+        }
+        guard let entry = item.mapping, let text = entry[Node("line")]?.string else {
+          throw PatternDiagnostic(
+            file: file, line: fileLine,
+            message: "each match sample is a string or a mapping with 'line' (and optional 'captures')")
+        }
+        var captures: [String: String] = [:]
+        if let captureNode = entry[Node("captures")] {
+          guard let captureMap = captureNode.mapping else {
+            throw PatternDiagnostic(file: file, line: PatternLoader.line(captureNode), message: "'captures' must be a mapping")
+          }
+          for (name, value) in captureMap {
+            guard let key = name.string, case .scalar(let scalar) = value else {
+              throw PatternDiagnostic(file: file, line: PatternLoader.line(value), message: "captures map names to strings")
+            }
+            captures[key] = scalar.string
+          }
+        }
+        for (key, _) in entry where key.string != "line" && key.string != "captures" {
+          throw PatternDiagnostic(file: file, line: fileLine, message: "unknown sample key '\(key.string ?? "?")'")
+        }
+        matches.append(MatchSample(line: text, captures: captures, fileLine: fileLine))
+      }
+    }
+    var misses: [NoMatchSample] = []
+    if let node = samples[Node("noMatch")] {
+      guard case .sequence(let items) = node else { throw fail("samples", "'samples.noMatch' must be a list") }
+      for item in items {
+        guard let text = item.string else {
+          throw PatternDiagnostic(file: file, line: PatternLoader.line(item), message: "each noMatch sample is a string")
+        }
+        misses.append(NoMatchSample(line: text, fileLine: PatternLoader.line(item)))
+      }
+    }
+    return (matches, misses)
+  }
+}

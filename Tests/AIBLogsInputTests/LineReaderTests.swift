@@ -1,0 +1,93 @@
+import Testing
+
+@testable import AIBLogsInput
+
+/// Reads `bytes` through the reader and returns every line as a string with its number.
+func readLines(
+  _ bytes: [UInt8], chunk: Int = .max, blockSize: Int = 1 << 20, maxLineLength: Int = 1 << 20
+) throws -> (lines: [(Int, String)], reader: LineReader) {
+  let reader = LineReader(
+    source: MemorySource(bytes, chunkLimit: chunk), blockSize: blockSize,
+    maxLineLength: maxLineLength)
+  var lines: [(Int, String)] = []
+  try reader.forEachBlock { block in
+    block.forEachLine { number, line in
+      lines.append((number, String(decoding: line, as: UTF8.self)))
+    }
+  }
+  return (lines, reader)
+}
+
+@Suite struct LineReaderTests {
+  @Test func splitsLinesAndKeepsALastLineWithoutNewline() throws {
+    let (lines, reader) = try readLines(Array("one\ntwo\nthree".utf8))
+    #expect(lines.map(\.1) == ["one", "two", "three"])
+    #expect(lines.map(\.0) == [1, 2, 3])
+    #expect(reader.lineCount == 3)
+  }
+
+  @Test func emptyLinesAreLines() throws {
+    let (lines, _) = try readLines(Array("\n\nx\n".utf8))
+    #expect(lines.map(\.1) == ["", "", "x"])
+  }
+
+  @Test(arguments: [1, 2, 3, 5, 7, 64])
+  func anyChunkBoundaryGivesTheSameLines(chunk: Int) throws {
+    let text = "alpha\r\nbeta\r\n\r\ngamma delta\nlast\r\n"
+    let (lines, reader) = try readLines(Array(text.utf8), chunk: chunk, blockSize: 4)
+    #expect(lines.map(\.1) == ["alpha", "beta", "", "gamma delta", "last"])
+    #expect(lines.map(\.0) == [1, 2, 3, 4, 5])
+    #expect(reader.cutLineCount == 0)
+  }
+
+  @Test func crlfSplitBetweenChunksIsStripped() throws {
+    // The CR ends one read and the LF starts the next.
+    let (lines, _) = try readLines(Array("abc\r\ndef\r\n".utf8), chunk: 4, blockSize: 4)
+    #expect(lines.map(\.1) == ["abc", "def"])
+  }
+
+  @Test func overLongLineIsCutCountedAndSkipped() throws {
+    let long = String(repeating: "x", count: 100)
+    let text = "short\n\(long)\nafter\n\(long)"
+    let (lines, reader) = try readLines(
+      Array(text.utf8), chunk: 7, blockSize: 16, maxLineLength: 20)
+    #expect(lines.map(\.1) == ["short", String(repeating: "x", count: 20), "after", String(repeating: "x", count: 20)])
+    #expect(lines.map(\.0) == [1, 2, 3, 4])
+    #expect(reader.cutLineCount == 2)
+    #expect(reader.firstCutLineNumber == 2)
+  }
+
+  @Test func invalidUTF8AndNULBytesPassThroughAsBytes() throws {
+    let bytes: [UInt8] = [0x61, 0xFF, 0xFE, 0x00, 0x62, 0x0A, 0xC3, 0x28, 0x0A]
+    let reader = LineReader(source: MemorySource(bytes))
+    var raw: [[UInt8]] = []
+    try reader.forEachBlock { block in block.forEachLine { _, line in raw.append(Array(line)) } }
+    #expect(raw == [[0x61, 0xFF, 0xFE, 0x00, 0x62], [0xC3, 0x28]])
+  }
+
+  @Test func countLinesMatchesANaiveCount() {
+    for text in ["", "a", "a\n", "\n\n\n", "0123456789\n0123456\n", String(repeating: "ab\ncd", count: 37)] {
+      let bytes = Array(text.utf8)
+      var naive = bytes.filter { $0 == 0x0A }.count
+      if let last = bytes.last, last != 0x0A { naive += 1 }
+      #expect(bytes.withUnsafeBytes { LineReader.countLines($0) } == naive)
+    }
+  }
+
+  @Test func contextLinesComeFromTheBlockAndThePreviousTail() throws {
+    let text = (1...50).map { "line \($0)" }.joined(separator: "\n") + "\n"
+    let reader = LineReader(source: MemorySource(Array(text.utf8)), blockSize: 64)
+    var found: [(Int, String)] = []
+    try reader.forEachBlock { block in
+      block.forEachLine { number, line in
+        guard number == 40 else { return }
+        let start = line.baseAddress! - block.bytes.baseAddress!
+        found = block.lines(before: start, lineNumber: number, limit: 5).map {
+          ($0.0, String(decoding: $0.1, as: UTF8.self))
+        }
+      }
+    }
+    #expect(found.map(\.0) == [35, 36, 37, 38, 39])
+    #expect(found.map(\.1) == ["line 35", "line 36", "line 37", "line 38", "line 39"])
+  }
+}
