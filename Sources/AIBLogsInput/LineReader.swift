@@ -149,6 +149,13 @@ public final class LineReader {
   /// The number of lines in `bytes`: its LF count, plus one for a last line without LF.
   public static func countLines(_ bytes: UnsafeRawBufferPointer) -> Int {
     guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
+    let newlines = countNewlines(bytes)
+    return base.load(fromByteOffset: bytes.count - 1, as: UInt8.self) == 0x0A ? newlines : newlines + 1
+  }
+
+  /// The number of LF bytes in `bytes`.
+  public static func countNewlines(_ bytes: UnsafeRawBufferPointer) -> Int {
+    guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
     var count = 0
     var index = 0
     let words = bytes.count / 8
@@ -166,7 +173,6 @@ public final class LineReader {
       if base.load(fromByteOffset: offset, as: UInt8.self) == 0x0A { count += 1 }
       offset += 1
     }
-    if base.load(fromByteOffset: bytes.count - 1, as: UInt8.self) != 0x0A { count += 1 }
     return count
   }
 }

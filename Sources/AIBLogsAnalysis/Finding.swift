@@ -1,0 +1,69 @@
+import AIBLogsPatterns
+
+/// One line of evidence: its number in the input and its text.
+public struct EvidenceLine: Sendable, Codable, Equatable, Hashable {
+  /// The 1-based line number.
+  public let line: Int
+  /// The text of the line.
+  public let text: String
+
+  /// Creates an evidence line.
+  public init(line: Int, text: String) {
+    self.line = line
+    self.text = text
+  }
+}
+
+/// Where a customizer sits in the run and in the template.
+public struct CustomizerReference: Sendable, Codable, Equatable {
+  /// 1-based position among all provisioners Packer ran.
+  public let number: Int
+  /// The Packer provisioner type (`powershell`, `shell`, `file`, `windows-restart`, `windows-update`).
+  public let type: String
+  /// The index in `properties.customize`, when it is a user customizer.
+  public let templateIndex: Int?
+  /// Whether this is AIB's own step (deprovision-script upload or the deprovision run).
+  public let isAIBStep: Bool
+}
+
+/// A diagnosed condition in a log: a pattern's class, with its evidence and advice.
+public struct Finding: Sendable, Codable, Equatable {
+  /// The pattern (catalog) id.
+  public var id: String
+  /// How serious it is.
+  public var severity: Severity
+  /// The one-line title.
+  public var title: String
+  /// One sentence on what it means.
+  public var summary: String
+  /// The build phase.
+  public var phase: Phase
+  /// Who has to act.
+  public var owner: Owner
+  /// Whether a plain retry can help.
+  public var retryable: Bool
+  /// The customizer that was running, when known.
+  public var customizer: CustomizerReference?
+  /// The first line where it was seen.
+  public var line: Int
+  /// How many lines matched.
+  public var occurrences: Int
+  /// The evidence lines, in line order.
+  public var evidence: [EvidenceLine]
+  /// Named values taken from the lines (exit code, HRESULT, quota family...).
+  public var captures: [String: String]
+  /// What happened, with the captures filled in.
+  public var message: String
+  /// What to do, with the captures filled in.
+  public var fixes: [String]
+  /// The template paths a fix touches.
+  public var templatePaths: [String]
+  /// Whether this is noise, never the root cause.
+  public var benign: Bool
+  /// Why the noise is harmless.
+  public var benignReason: String?
+  /// The pattern's rank (how specific a cause it is).
+  public var rank: Int
+  /// Where to read more.
+  public var references: [String]
+}

@@ -1,0 +1,86 @@
+import AIBLogsInput
+import AIBLogsMatching
+import AIBLogsPatterns
+
+/// The diagnosis of one input: how the build ended, the root cause and everything else found.
+public struct InputDiagnosis: Sendable, Codable {
+  /// The input's name (`-` is standard input).
+  public var path: String
+  /// What kind of text it is.
+  public var kind: InputKind
+  /// How the build ended.
+  public var outcome: Outcome
+  /// The id of the root-cause finding, or nil.
+  public var primary: String?
+  /// The ids of the findings that follow from the root cause, in line order.
+  public var chain: [String]
+  /// Every finding: the primary first, then the rest by rank and line; benign ones last.
+  public var findings: [Finding]
+  /// Phases and customizers.
+  public var timeline: Timeline
+  /// Facts about the input itself.
+  public var input: InputFacts
+  /// Problems with the input that did not stop the analysis.
+  public var warnings: [String]
+}
+
+/// Facts about how an input was read.
+public struct InputFacts: Sendable, Codable {
+  /// Lines read.
+  public var lines: Int
+  /// Bytes read after decompression.
+  public var bytes: Int64
+  /// Whether it was gzip.
+  public var gzip: Bool
+  /// The text encoding detected.
+  public var encoding: String
+  /// Lines cut at the length limit.
+  public var cutLines: Int
+  /// Lines the literal prefilter passed to the regexes.
+  public var candidateLines: Int
+}
+
+/// Reads an input once, in constant memory, and diagnoses it.
+public final class LogAnalyzer: Sendable {
+  /// The compiled library plus the structural markers.
+  public let compiled: CompiledPatternLibrary
+
+  /// Compiles `library` with the analysis markers; throws a located diagnostic for a regex
+  /// that does not compile.
+  public init(library: PatternLibrary) throws(PatternDiagnostic) {
+    compiled = try CompiledPatternLibrary(library: library, extraRules: Marker.allCases.map(\.rule))
+  }
+
+  /// Reads and diagnoses an opened input. A read error after some data (a truncated gzip)
+  /// becomes a warning on the diagnosis; an error before any data is thrown.
+  public func analyze(_ input: OpenedInput, maxLineLength: Int = 1 << 20) throws(InputError) -> InputDiagnosis {
+    let reader = LineReader(source: input.source, maxLineLength: maxLineLength)
+    let scanner = RuleScanner(ruleSet: compiled.ruleSet)
+    let builder = RunModelBuilder(compiled: compiled)
+    var warnings: [String] = []
+    do {
+      try reader.forEachBlock { block in
+        builder.observeBlock(block)
+        scanner.scan(block) { line in builder.observe(line) }
+      }
+    } catch {
+      if reader.lineCount == 0 && !error.isPartial { throw error }
+      warnings.append(error.description)
+    }
+    if reader.cutLineCount > 0 {
+      warnings.append(
+        "\(reader.cutLineCount) line(s) longer than \(maxLineLength) bytes were cut for matching (first: line \(reader.firstCutLineNumber ?? 0))"
+      )
+    }
+    if let gzip = input.gzip, gzip.trailingGarbageBytes > 0 {
+      warnings.append("\(gzip.trailingGarbageBytes) byte(s) after the end of the gzip data were ignored")
+    }
+    for hit in scanner.limitHits {
+      warnings.append("pattern '\(hit.ruleID)' hit its backtracking limit on line \(hit.line); that line was skipped for it")
+    }
+    let facts = InputFacts(
+      lines: reader.lineCount, bytes: reader.byteCount, gzip: input.isGzip, encoding: input.encoding.rawValue,
+      cutLines: reader.cutLineCount, candidateLines: scanner.candidateLineCount)
+    return builder.finish(path: input.path, facts: facts, warnings: warnings)
+  }
+}

@@ -1,0 +1,137 @@
+import AIBLogsMatching
+
+/// The analysis layer's own rules: lines that mark the structure of a run (phases,
+/// customizers, exit codes, outcome) rather than a failure class. They run in the same scan
+/// as the pattern library.
+enum Marker: String, CaseIterable {
+  case packerVersion
+  case telemetryStart
+  case telemetryEnd
+  case customizerStart
+  case connectWait
+  case connected
+  case deploying
+  case deprovision
+  case remoteCommand
+  case exitCode
+  case capture
+  case cleanup
+  case buildFinished
+  case buildErrored
+  case someBuildsFailed
+  case errorSummary
+  case machineReadableError
+  case exportDone
+  case cancellation
+  case imageState
+  case systemPerformance
+  case fileProgress
+  case restartWaiting
+  case restartDone
+  case runStatus
+  case errorShaped
+  case devopsTask
+
+  /// The rule that finds this marker.
+  var rule: MatchRule {
+    let (literals, regexes) = definition
+    return MatchRule(id: "marker:" + rawValue, literals: literals, regexes: regexes)
+  }
+
+  private var definition: ([String], [String]) {
+    switch self {
+    case .packerVersion:
+      (["Packer version:"], [#"^\[INFO\] Packer version: (?<version>\S+)"#])
+    case .telemetryStart:
+      (["(telemetry) Starting provisioner"], [#"\(telemetry\) Starting provisioner (?<type>[\w-]+)"#])
+    case .telemetryEnd:
+      (["(telemetry) ending"], [#"\(telemetry\) ending (?<type>[\w-]+)"#])
+    case .customizerStart:
+      (
+        ["Provisioning with", "Uploading", "Restarting Machine", "Running Windows update"],
+        [
+          #"^Provisioning with (?i:powershell)\.\.\.$"#,
+          #"^Provisioning with shell script: (?<detail>\S+)"#,
+          #"^Uploading (?<detail>\S.* => .+)$"#,
+          #"^Restarting Machine$"#,
+          #"^Running Windows update\.\.\.$"#,
+        ]
+      )
+    case .connectWait:
+      (["Waiting for WinRM", "Waiting for SSH"], [#"^Waiting for (?<kind>WinRM|SSH)\b"#])
+    case .connected:
+      (["Connected to", "WinRM connected"], [#"^(?:Connected to (?:WinRM|SSH)!|WinRM connected\.)"#])
+    case .deploying:
+      (["deployment template"], [#"^(?:Validating|Deploying) deployment template"#])
+    case .deprovision:
+      (
+        ["DeprovisioningScript", "Sysprepping VM", "waagent -force -deprovision"],
+        [#"DeprovisioningScript\.(?:ps1|sh)|Sysprepping VM|waagent -force -deprovision"#]
+      )
+    case .remoteCommand:
+      (["starting remote command"], [#"starting remote command: (?<command>.*)$"#])
+    case .exitCode:
+      (
+        ["exited with code", "returned with exit code"],
+        [
+          #"command '(?<command>.*)' exited with code: (?<code>\d+)$"#,
+          #"returned with exit code (?<code>\d+)$"#,
+        ]
+      )
+    case .capture:
+      (
+        ["Snapshot ID", "Skipping image creation", "Capturing image"],
+        [#"Snapshot ID|Skipping image creation|Capturing image"#]
+      )
+    case .cleanup:
+      (
+        ["Deleting Virtual Machine deployment", "deleting individual resources", "Removing the created Deployment", "Deleting KeyVault", "not created by Packer"],
+        [
+          #"^(?:Deleting Virtual Machine deployment|Removing the created Deployment|Deleting KeyVault|The resource group was not created by Packer)"#
+        ]
+      )
+    case .buildFinished:
+      (["' finished"], [#"^Build '(?<build>[^']+)' finished"#])
+    case .buildErrored:
+      (["' errored"], [#"^Build '(?<build>[^']+)' errored(?: after (?<duration>[^:]+))?: (?<reason>.*)$"#])
+    case .someBuildsFailed:
+      (["Some builds didn't complete"], [#"Some builds didn't complete successfully"#])
+    case .errorSummary:
+      (["--> "], [#"^(?<reason>\S.*)$"#])
+    case .machineReadableError:
+      (["machine readable:"], [#"machine readable: [\w.-]+,error \[\]string\{"(?<reason>.*)"\}"#])
+    case .exportDone:
+      (["Done exporting Packer logs"], [#"Done exporting Packer logs to Azure Storage"#])
+    case .cancellation:
+      (
+        ["Received interrupt signal", "Cancelling build after", "Cancelling builder after"],
+        [#"Received interrupt signal|Cancelling build after receiving|Cancelling builder after context cancellation"#]
+      )
+    case .imageState:
+      (["IMAGE_STATE_"], [#"^(?<state>IMAGE_STATE_[A-Z_]+)\s*$"#])
+    case .systemPerformance:
+      (["system performance:"], [#"system performance: (?<cpu>\d+)% cpu; (?<memory>\d+)% memory"#])
+    case .fileProgress:
+      (["B / "], [#"(?<done>[\d.]+ [KMGT]?i?B) / (?<total>[\d.]+ [KMGT]?i?B)\s+(?<percent>[\d.]+)%"#])
+    case .restartWaiting:
+      (
+        ["Waiting for machine to re", "Waiting for machine to become available"],
+        [#"Waiting for machine to (?:restart|reboot|become available)"#]
+      )
+    case .restartDone:
+      (["successfully restarted", " restarted."], [#"successfully restarted|^\S+ restarted\.$"#])
+    case .runStatus:
+      (
+        ["runState", "lastRunStatus", "provisioningState", "provisioningError"],
+        [#""?(?<key>runState|provisioningState)"?\s*[:=]\s*"?(?<state>[A-Za-z]+)"#]
+      )
+    case .errorShaped:
+      (
+        ["error", "fail", "exception", "fatal", "denied", "not found", "cannot ", "E: "],
+        [#"(?i)\b(?:error|failed|failure|exception|fatal|denied|not found|cannot)\b|^E: |^npm ERR!"#]
+      )
+    case .devopsTask:
+      (["##[error]", "starting run template", "start reading task parameters"], [#"##\[error\]|starting run template|start reading task parameters"#])
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import AIBLogsInput
+
+/// What kind of text an input is, detected from its content.
+public enum InputKind: String, Sendable, Codable {
+  /// An AIB customization.log (`[opid] PACKER ...` lines).
+  case customizationLog = "customization-log"
+  /// A plain Packer log (`PACKER_LOG` output), possibly with CI timestamps.
+  case packerLog = "packer-log"
+  /// A template's `lastRunStatus` / `provisioningError`, as text or `az` JSON.
+  case runStatus = "run-status"
+  /// An Azure DevOps AzureImageBuilderTask log.
+  case devopsTaskLog = "devops-task-log"
+  /// Anything else.
+  case unknown
+}
+
+/// How the build in an input ended.
+public enum Outcome: String, Sendable, Codable {
+  /// The build finished.
+  case succeeded
+  /// The build failed.
+  case failed
+  /// The build was cancelled (a timeout or a user cancel).
+  case cancelled
+  /// The log stops before the build ended.
+  case incomplete
+  /// The input does not say.
+  case unknown
+}
+
+/// One provisioner run (a customizer, or one of AIB's own steps).
+public struct CustomizerRun: Sendable, Codable, Equatable {
+  /// 1-based position among all provisioners.
+  public var number: Int
+  /// The Packer provisioner type.
+  public var type: String
+  /// The index in `properties.customize` (nil for AIB's own steps).
+  public var templateIndex: Int?
+  /// Whether this is AIB's deprovision-script upload or the deprovision step.
+  public var isAIBStep: Bool
+  /// What AIB's step is (`deprovision-script-upload`, `deprovision`), when it is one.
+  public var aibStep: String?
+  /// The line where it started.
+  public var startLine: Int
+  /// The last line seen that belongs to it.
+  public var endLine: Int
+  /// Start time, when known.
+  public var start: String?
+  /// End time, when known.
+  public var end: String?
+  /// Duration in seconds, when known.
+  public var durationSeconds: Int64?
+  /// The exit code of its script, when one was logged.
+  public var exitCode: Int?
+  /// A detail that identifies it (script path, upload source => destination).
+  public var detail: String?
+  /// Whether it was running when the build failed or stopped.
+  public var failed: Bool
+
+  var startTime: LogTimestamp?
+  var endTime: LogTimestamp?
+
+  enum CodingKeys: String, CodingKey {
+    case number, type, templateIndex, isAIBStep, aibStep, startLine, endLine, start, end
+    case durationSeconds, exitCode, detail, failed
+  }
+}
+
+/// A phase of the build as seen in the log.
+public struct PhaseSpan: Sendable, Codable, Equatable {
+  /// The phase name (`startup`, `provisioning`, `connect`, `customize`, `deprovision`,
+  /// `capture`, `cleanup`, `summary`).
+  public var phase: String
+  /// The line where it started.
+  public var startLine: Int
+  /// Start time, when known.
+  public var start: String?
+  var startTime: LogTimestamp?
+
+  enum CodingKeys: String, CodingKey { case phase, startLine, start }
+}
+
+/// The run's phases and customizers in order.
+public struct Timeline: Sendable, Codable, Equatable {
+  /// The phases, in the order they started.
+  public var phases: [PhaseSpan] = []
+  /// The provisioners, in the order they ran.
+  public var customizers: [CustomizerRun] = []
+  /// The first timestamp in the input.
+  public var start: String?
+  /// The last timestamp in the input.
+  public var end: String?
+}

@@ -1,0 +1,614 @@
+import AIBLogsInput
+import AIBLogsMatching
+import AIBLogsPatterns
+
+/// Builds the run model and the findings while the lines stream past, then decides the
+/// outcome and the root cause. Holds only bounded state: counts, the current customizer and a
+/// few evidence lines per finding.
+final class RunModelBuilder {
+  private let compiled: CompiledPatternLibrary
+  private let markers: [Marker]
+  private static let evidenceLimit = 6
+  private static let notableLimit = 12
+  /// Patterns whose single-line matches feed a detector instead of becoming findings.
+  private static let detectorOwned: Set<String> = ["sysprep-state-loop"]
+
+  private var sawPackerPrefix = false
+  private var sawPlainPackerLog = false
+  private var sawCIPrefix = false
+  private var sawRunStatus = false
+  private var sawDevopsTask = false
+  private var firstTime: LogTimestamp?
+  private var lastTime: LogTimestamp?
+
+  private var phases: [PhaseSpan] = []
+  private var customizers: [CustomizerRun] = []
+  private var currentConfirmed = true  // a telemetry-started customizer awaits its own start line
+  private var notable: [Int: [EvidenceLine]] = [:]
+
+  private var finishedLine: Int?
+  private var erroredLine: Int?
+  private var someBuildsFailed = false
+  private var exportDone = false
+  private var finalReasons: [EvidenceLine] = []
+  private var runState: String?
+  private var cancelLine: EvidenceLine?
+  private var cancelTime: LogTimestamp?
+  private var cancelCustomizer: Int?
+  private var silence: (seconds: Int64, after: EvidenceLine)?
+  private var lastRemoteCommand: (line: EvidenceLine, customizer: Int?)?
+
+  private var imageStates: [String: Int] = [:]
+  private var undeployable: (first: EvidenceLine, last: EvidenceLine, firstTime: LogTimestamp?, lastTime: LogTimestamp?)?
+  private var reachedReseal = false
+  private var restartPending: EvidenceLine?
+  private var lastFileProgress: (line: EvidenceLine, captures: [String: String], customizer: Int?)?
+  private var maxMemory: (percent: Int, line: EvidenceLine)?
+
+  private var findings: [String: Finding] = [:]
+  private var findingOrder: [String] = []
+  private var findingCustomizer: [String: Int] = [:]
+
+  init(compiled: CompiledPatternLibrary) {
+    self.compiled = compiled
+    markers = Marker.allCases
+  }
+
+  // MARK: - Streaming
+
+  func observeBlock(_ block: LineBlock) {
+    if firstTime == nil {
+      var inspected = 0
+      block.forEachLine { _, line in
+        guard inspected < 64 else { return }
+        inspected += 1
+        let structure = LogLineStructure(parsing: line)
+        noteKind(structure)
+        if firstTime == nil, let time = structure.bestTimestamp { firstTime = time }
+      }
+    }
+    // The last timestamp of the block: look back over its last few lines.
+    let lines = block.lines(before: block.bytes.count, lineNumber: block.firstLineNumber + LineReader.countLines(block.bytes), limit: 8)
+    for (_, line) in lines.reversed() {
+      if let time = LogLineStructure(parsing: line).bestTimestamp {
+        if lastTime.map({ time > $0 }) ?? true { lastTime = time }
+        break
+      }
+    }
+  }
+
+  private func noteKind(_ structure: LogLineStructure) {
+    switch structure.stream {
+    case .packerOut, .packerErr, .packer: sawPackerPrefix = true
+    case .packerLog: sawPlainPackerLog = true
+    case .other: break
+    }
+    if structure.ciPrefix != nil { sawCIPrefix = true }
+  }
+
+  func observe(_ line: MatchedLine) {
+    let evidence = EvidenceLine(line: line.number, text: line.text)
+    let time = line.structure.bestTimestamp
+    if let time {
+      if firstTime.map({ time < $0 }) ?? true { firstTime = time }
+      if lastTime.map({ time > $0 }) ?? true { lastTime = time }
+    }
+    var patternMatches: [RuleMatch] = []
+    for match in line.matches {
+      if match.ruleIndex < compiled.patternCount {
+        patternMatches.append(match)
+      } else {
+        observeMarker(markers[match.ruleIndex - compiled.patternCount], match, line, evidence, time)
+      }
+    }
+    for match in patternMatches {
+      observePattern(match, line, evidence)
+    }
+  }
+
+  private var current: Int? { customizers.isEmpty ? nil : customizers.count - 1 }
+
+  private func startPhase(_ name: String, _ evidence: EvidenceLine, _ time: LogTimestamp?) {
+    if phases.last?.phase == name { return }
+    phases.append(PhaseSpan(phase: name, startLine: evidence.line, start: time?.formatted, startTime: time))
+  }
+
+  private func startCustomizer(type: String, detail: String?, _ evidence: EvidenceLine, _ time: LogTimestamp?) {
+    endCurrentCustomizer(at: evidence.line, time)
+    var run = CustomizerRun(
+      number: customizers.count + 1, type: type, templateIndex: nil, isAIBStep: false, aibStep: nil,
+      startLine: evidence.line, endLine: evidence.line, start: time?.formatted, end: nil, durationSeconds: nil,
+      exitCode: nil, detail: detail, failed: false, startTime: time, endTime: nil)
+    if type == "file", let detail, detail.contains("DeprovisioningScript") {
+      run.isAIBStep = true
+      run.aibStep = "deprovision-script-upload"
+    }
+    customizers.append(run)
+    startPhase("customize", evidence, time)
+  }
+
+  private func endCurrentCustomizer(at line: Int, _ time: LogTimestamp?) {
+    guard let index = current, customizers[index].end == nil else { return }
+    if let time {
+      customizers[index].endTime = time
+      customizers[index].end = time.formatted
+    }
+  }
+
+  private func touchCurrent(_ line: Int) {
+    if let index = current, customizers[index].end == nil { customizers[index].endLine = max(customizers[index].endLine, line) }
+  }
+
+  private static let provisionerTypes = ["powershell", "shell", "file", "windows-restart", "windows-update"]
+
+  private func observeMarker(
+    _ marker: Marker, _ match: RuleMatch, _ line: MatchedLine, _ evidence: EvidenceLine, _ time: LogTimestamp?
+  ) {
+    let structure = line.structure
+    let captures = match.captures
+    switch marker {
+    case .packerVersion:
+      if structure.plugin == nil && phases.isEmpty { startPhase("startup", evidence, time) }
+    case .telemetryStart:
+      startCustomizer(type: captures["type"] ?? "unknown", detail: nil, evidence, time)
+      currentConfirmed = false
+    case .telemetryEnd:
+      touchCurrent(evidence.line)
+      endCurrentCustomizer(at: evidence.line, time)
+    case .customizerStart:
+      guard structure.isUserOutput || structure.stream == .packerLog else { return }
+      let type = RunModelBuilder.provisionerTypes[min(match.regexIndex, 4)]
+      if let index = current, !currentConfirmed, customizers[index].type == type {
+        currentConfirmed = true
+        customizers[index].detail = captures["detail"]
+        if type == "file", let detail = captures["detail"], detail.contains("DeprovisioningScript") {
+          customizers[index].isAIBStep = true
+          customizers[index].aibStep = "deprovision-script-upload"
+        }
+        return
+      }
+      if type == "windows-update", let index = current, customizers[index].type == "windows-update",
+        customizers[index].end == nil
+      {
+        return
+      }
+      startCustomizer(type: type, detail: captures["detail"], evidence, time)
+      currentConfirmed = true
+    case .connectWait:
+      startPhase("connect", evidence, time)
+    case .connected:
+      break
+    case .deploying:
+      if phases.last?.phase != "provisioning" && customizers.isEmpty { startPhase("provisioning", evidence, time) }
+    case .deprovision:
+      guard let index = current, customizers[index].type == "powershell" || customizers[index].type == "shell" else {
+        return
+      }
+      if customizers[index].aibStep == nil {
+        customizers[index].isAIBStep = true
+        customizers[index].aibStep = "deprovision"
+        startPhase("deprovision", evidence, time)
+      }
+    case .remoteCommand:
+      touchCurrent(evidence.line)
+      lastRemoteCommand = (evidence, current)
+    case .exitCode:
+      touchCurrent(evidence.line)
+      guard let index = current, let code = captures["code"].flatMap({ Int($0) }) else { return }
+      if match.regexIndex == 1 {
+        customizers[index].exitCode = code
+      } else if customizers[index].exitCode == nil, let command = captures["command"],
+        !command.hasPrefix("shutdown"), !command.contains("-EncodedCommand")
+      {
+        customizers[index].exitCode = code
+      }
+    case .capture:
+      endCurrentCustomizer(at: evidence.line, time)
+      startPhase("capture", evidence, time)
+    case .cleanup:
+      guard structure.isUserOutput else { return }
+      endCurrentCustomizer(at: evidence.line, time)
+      startPhase("cleanup", evidence, time)
+    case .buildFinished:
+      finishedLine = evidence.line
+      startPhase("summary", evidence, time)
+    case .buildErrored:
+      if erroredLine == nil { markFailingCustomizer() }
+      erroredLine = evidence.line
+      addReason(evidence)
+      startPhase("summary", evidence, time)
+    case .someBuildsFailed:
+      someBuildsFailed = true
+    case .errorSummary:
+      if structure.marker == .error { addReason(evidence) }
+    case .machineReadableError:
+      addReason(evidence)
+    case .exportDone:
+      exportDone = true
+    case .cancellation:
+      guard cancelLine == nil else { return }
+      cancelLine = evidence
+      cancelTime = time
+      cancelCustomizer = current
+      markFailingCustomizer()
+      if let time {
+        for (number, text) in line.linesBefore(limit: 64).reversed() {
+          var bytes = Array(text.utf8)
+          let before = bytes.withUnsafeMutableBytes { LogLineStructure(parsing: UnsafeRawBufferPointer($0)).bestTimestamp }
+          if let before {
+            silence = (time.seconds - before.seconds, EvidenceLine(line: number, text: text))
+            break
+          }
+        }
+      }
+    case .imageState:
+      let state = captures["state"] ?? ""
+      imageStates[state, default: 0] += 1
+      if state == "IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE" { reachedReseal = true }
+      if state == "IMAGE_STATE_UNDEPLOYABLE" {
+        if let previous = undeployable {
+          undeployable = (previous.first, evidence, previous.firstTime, time ?? previous.lastTime)
+        } else {
+          undeployable = (evidence, evidence, time, time)
+        }
+      }
+      touchCurrent(evidence.line)
+    case .systemPerformance:
+      if let memory = captures["memory"].flatMap({ Int($0) }), memory > (maxMemory?.percent ?? -1) {
+        maxMemory = (memory, evidence)
+      }
+    case .fileProgress:
+      lastFileProgress = (evidence, captures, current)
+    case .restartWaiting:
+      restartPending = evidence
+    case .restartDone:
+      restartPending = nil
+    case .runStatus:
+      sawRunStatus = true
+      if captures["key"] == "runState" || runState == nil { runState = captures["state"] }
+    case .errorShaped:
+      guard structure.isUserOutput || structure.stream == .other, let index = current else { return }
+      let message = line.message
+      if message.hasPrefix("Build '") || message.hasPrefix("Provisioning step had errors") || structure.marker == .error {
+        return
+      }
+      addNotable(evidence, customizer: index)
+    case .devopsTask:
+      sawDevopsTask = true
+    }
+  }
+
+  private func addReason(_ evidence: EvidenceLine) {
+    if finalReasons.count < 4 { finalReasons.append(evidence) }
+  }
+
+  private func markFailingCustomizer() {
+    if let index = current, customizers[index].end == nil || cancelLine == nil {
+      customizers[index].failed = true
+    }
+  }
+
+  private func addNotable(_ evidence: EvidenceLine, customizer: Int) {
+    var list = notable[customizer, default: []]
+    if list.contains(evidence) { return }
+    list.append(evidence)
+    if list.count > RunModelBuilder.notableLimit { list.removeFirst(list.count - RunModelBuilder.notableLimit) }
+    notable[customizer] = list
+  }
+
+  /// The lines of the PowerShell error record that ends at `line` (header, `At`, `+` lines).
+  private func powerShellRecord(endingAt line: MatchedLine) -> [EvidenceLine] {
+    let before = line.linesBefore(limit: 24)
+    var record: [EvidenceLine] = []
+    var foundAt = false
+    for (number, text) in before.reversed() {
+      var bytes = Array(text.utf8)
+      let message: String = bytes.withUnsafeMutableBytes { raw in
+        let structure = LogLineStructure(parsing: UnsafeRawBufferPointer(raw))
+        guard structure.isUserOutput else { return "\u{0}" }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(raw)[structure.message]), as: UTF8.self)
+      }
+      if message == "\u{0}" { continue }  // interleaved debug lines
+      record.append(EvidenceLine(line: number, text: text))
+      if foundAt { break }  // the header line before `At ...`
+      let trimmed = message.drop(while: { $0 == " " })
+      if trimmed.hasPrefix("At ") && trimmed.contains(" char:") { foundAt = true }
+      if trimmed.hasPrefix("ParserError:") || record.count >= 14 { break }
+      if trimmed.isEmpty && record.count > 1 { break }
+    }
+    return record.reversed()
+  }
+
+  private func observePattern(_ match: RuleMatch, _ line: MatchedLine, _ evidence: EvidenceLine) {
+    guard let pattern = compiled.pattern(ruleIndex: match.ruleIndex) else { return }
+    if RunModelBuilder.detectorOwned.contains(pattern.id) { return }
+    touchCurrent(evidence.line)
+    var lines = [evidence]
+    if pattern.id.hasPrefix("powershell-") || line.message.contains("FullyQualifiedErrorId") {
+      lines = powerShellRecord(endingAt: line) + [evidence]
+      if let index = current { for record in lines { addNotable(record, customizer: index) } }
+    }
+    if var finding = findings[pattern.id] {
+      finding.occurrences += 1
+      for (key, value) in match.captures where finding.captures[key] == nil { finding.captures[key] = value }
+      for item in lines where finding.evidence.count < RunModelBuilder.evidenceLimit && !finding.evidence.contains(item) {
+        finding.evidence.append(item)
+      }
+      findings[pattern.id] = finding
+      return
+    }
+    findings[pattern.id] = makeFinding(pattern, line: evidence.line, evidence: Array(lines.prefix(RunModelBuilder.evidenceLimit)), captures: match.captures)
+    findingOrder.append(pattern.id)
+    if let index = current { findingCustomizer[pattern.id] = index }
+  }
+
+  private func makeFinding(_ pattern: Pattern, line: Int, evidence: [EvidenceLine], captures: [String: String]) -> Finding {
+    Finding(
+      id: pattern.id, severity: pattern.severity, title: pattern.title, summary: pattern.summary, phase: pattern.phase,
+      owner: pattern.owner, retryable: pattern.retryable, customizer: nil, line: line, occurrences: 1,
+      evidence: evidence, captures: captures, message: pattern.message, fixes: pattern.fixes,
+      templatePaths: pattern.templatePaths, benign: pattern.benign,
+      benignReason: pattern.benign ? pattern.benignReason : nil, rank: pattern.rank, references: pattern.references)
+  }
+
+  /// Adds a finding for `id` from the library when none exists yet; returns whether it exists.
+  @discardableResult
+  private func ensureFinding(_ id: String, line: Int, evidence: [EvidenceLine], customizer: Int?) -> Bool {
+    if findings[id] != nil { return true }
+    guard let pattern = compiled.library.pattern(id: id) else { return false }
+    findings[id] = makeFinding(pattern, line: line, evidence: evidence, captures: [:])
+    findingOrder.append(id)
+    if let customizer { findingCustomizer[id] = customizer }
+    return true
+  }
+
+  // MARK: - Finishing
+
+  func finish(path: String, facts: InputFacts, warnings: [String]) -> InputDiagnosis {
+    if let index = current, customizers[index].end == nil, let time = cancelTime ?? lastTime {
+      customizers[index].endTime = time
+      customizers[index].end = time.formatted
+    }
+    numberCustomizers()
+    runDetectors()
+    let kind = detectKind()
+    let outcome = decideOutcome(kind: kind)
+    for id in findingOrder {
+      guard var finding = findings[id] else { continue }
+      finding.message = Pattern.render(finding.message, captures: finding.captures)
+      finding.fixes = finding.fixes.map { Pattern.render($0, captures: finding.captures) }
+      if let index = findingCustomizer[id] { finding.customizer = reference(index) }
+      findings[id] = finding
+    }
+    var primary = choosePrimary(outcome: outcome)
+    if primary == nil && (outcome == .failed || outcome == .cancelled) {
+      primary = addFallbackFinding(outcome: outcome)
+    }
+    if let id = primary { enrichPrimaryEvidence(id) }
+    var ordered = findingOrder.compactMap { findings[$0] }
+    ordered.sort { a, b in
+      if a.id == primary { return b.id != primary }
+      if b.id == primary { return false }
+      if a.benign != b.benign { return !a.benign }
+      if a.severity != b.severity { return a.severity > b.severity }
+      if a.rank != b.rank { return a.rank > b.rank }
+      return a.line < b.line
+    }
+    let chain = ordered.filter { $0.id != primary && !$0.benign && $0.severity == .error }.sorted { $0.line < $1.line }.map(\.id)
+    var timeline = Timeline(phases: phases, customizers: customizers, start: firstTime?.formatted, end: lastTime?.formatted)
+    if timeline.phases.isEmpty && kind == .customizationLog { timeline.phases = [] }
+    return InputDiagnosis(
+      path: path, kind: kind, outcome: outcome, primary: primary, chain: chain, findings: ordered,
+      timeline: timeline, input: facts, warnings: warnings)
+  }
+
+  private func numberCustomizers() {
+    var templateIndex = 0
+    for index in customizers.indices {
+      if let start = customizers[index].startTime, let end = customizers[index].endTime ?? customizers[safe: index + 1]?.startTime {
+        customizers[index].durationSeconds = max(0, end.seconds - start.seconds)
+        if customizers[index].end == nil { customizers[index].end = end.formatted }
+      }
+      if customizers[index].isAIBStep { continue }
+      customizers[index].templateIndex = templateIndex
+      templateIndex += 1
+    }
+    if let index = customizers.lastIndex(where: { $0.exitCode.map { $0 != 0 } ?? false }), erroredLine != nil {
+      customizers[index].failed = true
+    }
+  }
+
+  private func reference(_ index: Int) -> CustomizerReference? {
+    guard customizers.indices.contains(index) else { return nil }
+    let run = customizers[index]
+    return CustomizerReference(number: run.number, type: run.type, templateIndex: run.templateIndex, isAIBStep: run.isAIBStep)
+  }
+
+  private func runDetectors() {
+    // Sysprep state loop: IMAGE_STATE_UNDEPLOYABLE repeated with no progress to the final state.
+    if let loop = undeployable, !reachedReseal, let count = imageStates["IMAGE_STATE_UNDEPLOYABLE"], count >= 3 {
+      let evidence = loop.first == loop.last ? [loop.first] : [loop.first, loop.last]
+      if ensureFinding("sysprep-state-loop", line: loop.first.line, evidence: evidence, customizer: cancelCustomizer ?? current) {
+        var span = ""
+        if let first = loop.firstTime, let last = loop.lastTime, last > first {
+          span = " over \(Self.duration(last.seconds - first.seconds))"
+        }
+        findings["sysprep-state-loop"]?.captures["state"] = "IMAGE_STATE_UNDEPLOYABLE"
+        findings["sysprep-state-loop"]?.captures["count"] = String(count)
+        findings["sysprep-state-loop"]?.occurrences = count
+        findings["sysprep-state-loop"]?.message +=
+          " Sysprep reported IMAGE_STATE_UNDEPLOYABLE \(count) times\(span) and never reached IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE."
+      }
+    }
+    // A cancelled build: which step was running and how long the log was silent before the end.
+    if let cancel = cancelLine {
+      let running = cancelCustomizer.flatMap { customizers.indices.contains($0) ? customizers[$0] : nil }
+      var evidence: [EvidenceLine] = []
+      if let command = lastRemoteCommand, command.customizer == cancelCustomizer { evidence.append(command.line) }
+      if let silence, !evidence.contains(silence.after) { evidence.append(silence.after) }
+      evidence.append(cancel)
+      if ensureFinding("build-timeout", line: cancel.line, evidence: evidence, customizer: cancelCustomizer) {
+        for item in evidence where !(findings["build-timeout"]?.evidence.contains(item) ?? true) {
+          findings["build-timeout"]?.evidence.append(item)
+        }
+        findings["build-timeout"]?.evidence.sort { $0.line < $1.line }
+        var sentence = ""
+        if let silence, silence.seconds >= 60 {
+          sentence = " There was no output for \(Self.duration(silence.seconds))"
+          if let command = lastRemoteCommand, command.customizer == cancelCustomizer, command.line.line <= silence.after.line {
+            sentence += " after `starting remote command`"
+          }
+          if let running { sentence += " in customizer #\(running.number) (\(Self.typeName(running.type)))" }
+          sentence += " before the build was cancelled"
+          if let running, running.type == "powershell" || running.type == "shell" {
+            sentence += ": the script may be waiting for input or for a process that never ends."
+          } else {
+            sentence += "."
+          }
+          findings["build-timeout"]?.captures["silence"] = Self.duration(silence.seconds)
+        } else if let running {
+          sentence = " The build was cancelled while customizer #\(running.number) (\(Self.typeName(running.type))) was running."
+        }
+        findings["build-timeout"]?.message += sentence
+      }
+      if let progress = lastFileProgress, progress.customizer == cancelCustomizer, running?.type == "file" {
+        ensureFinding("file-customizer-large-download", line: progress.line.line, evidence: [progress.line], customizer: cancelCustomizer)
+        for (key, value) in progress.captures { findings["file-customizer-large-download"]?.captures[key] = value }
+      }
+    }
+    // A restart that never came back.
+    if let pending = restartPending, cancelLine != nil || erroredLine != nil {
+      ensureFinding("windows-restart-timeout", line: pending.line, evidence: [pending], customizer: current)
+    }
+    // Memory pressure during Windows Update.
+    if let memory = maxMemory, memory.percent >= 90, findings["resource-exhaustion-small-vm"] != nil {
+      findings["resource-exhaustion-small-vm"]?.evidence.append(memory.line)
+      findings["resource-exhaustion-small-vm"]?.captures["memory"] = String(memory.percent)
+    }
+  }
+
+  private func detectKind() -> InputKind {
+    if sawPackerPrefix { return .customizationLog }
+    if sawDevopsTask { return .devopsTaskLog }
+    if sawPlainPackerLog || (sawCIPrefix && (erroredLine != nil || finishedLine != nil)) { return .packerLog }
+    if sawRunStatus || findings.values.contains(where: { $0.phase == .submission }) { return .runStatus }
+    if erroredLine != nil || finishedLine != nil { return .packerLog }
+    if !findings.isEmpty { return .runStatus }
+    return .unknown
+  }
+
+  private func decideOutcome(kind: InputKind) -> Outcome {
+    if let state = runState?.lowercased() {
+      switch state {
+      case "failed": return .failed
+      case "canceled", "cancelled", "canceling": return .cancelled
+      case "succeeded": if erroredLine == nil { return .succeeded }
+      case "running": return .incomplete
+      default: break
+      }
+    }
+    if cancelLine != nil { return .cancelled }
+    let hasError = findings.values.contains { !$0.benign && $0.severity == .error }
+    if erroredLine != nil || someBuildsFailed || hasError { return .failed }
+    if finishedLine != nil { return .succeeded }
+    if kind == .customizationLog && !exportDone { return .incomplete }
+    return .unknown
+  }
+
+  private func choosePrimary(outcome: Outcome) -> String? {
+    guard outcome != .succeeded else { return nil }
+    let candidates = findings.values.filter { !$0.benign && $0.severity >= .warning }
+    let errors = candidates.filter { $0.severity == .error }
+    guard !errors.isEmpty || outcome == .cancelled || outcome == .failed else { return nil }
+    return candidates.max { a, b in
+      if a.rank != b.rank { return a.rank < b.rank }
+      return a.line > b.line
+    }?.id
+  }
+
+  private func addFallbackFinding(outcome: Outcome) -> String {
+    let failing = customizers.lastIndex(where: \.failed) ?? (outcome == .cancelled ? cancelCustomizer : nil)
+    var evidence = failing.flatMap { notable[$0] } ?? []
+    evidence += finalReasons.prefix(2)
+    if evidence.isEmpty, let cancel = cancelLine { evidence.append(cancel) }
+    var reason = ""
+    if let first = finalReasons.first {
+      var bytes = Array(first.text.utf8)
+      reason = bytes.withUnsafeMutableBytes { raw in
+        let structure = LogLineStructure(parsing: UnsafeRawBufferPointer(raw))
+        return String(decoding: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(raw)[structure.message]), as: UTF8.self)
+      }
+      if let range = reason.range(of: "errored after ") ?? reason.range(of: "errored: ") {
+        reason = String(reason[range.upperBound...].drop { $0 != ":" }.dropFirst().drop { $0 == " " })
+        if reason.isEmpty, let colon = first.text.lastIndex(of: ":") { reason = String(first.text[first.text.index(after: colon)...]) }
+      }
+    }
+    var message = outcome == .cancelled ? "The build was cancelled" : "The build failed"
+    if let failing {
+      let run = customizers[failing]
+      message += " in customizer #\(run.number) (\(Self.typeName(run.type)))"
+      if let code = run.exitCode, code != 0 { message += ", which exited with code \(code)" }
+    }
+    message += reason.isEmpty ? "; no known pattern explains it." : ": \(reason.trimmingCharacters()). No known pattern explains it."
+    let finding = Finding(
+      id: "unrecognised-failure", severity: .error, title: "The build failed for a reason no pattern recognises",
+      summary: "No pattern in the library matches the cause; the evidence is the most informative output of the failing step.",
+      phase: failing != nil ? .customize : (phases.last.flatMap { Phase(rawValue: $0.phase) } ?? .customize),
+      owner: .customerScript, retryable: false, customizer: failing.flatMap { reference($0) },
+      line: evidence.first?.line ?? cancelLine?.line ?? 0, occurrences: 1, evidence: evidence.sorted { $0.line < $1.line },
+      captures: reason.isEmpty ? [:] : ["reason": reason.trimmingCharacters()], message: message,
+      fixes: [
+        "Read the evidence lines: they are the error-shaped output of the failing step.",
+        "Set properties.errorHandling.onCustomizerError to abort to keep the build VM for debugging.",
+        "Run the customizer's script on a standalone VM built from the same source image.",
+      ],
+      templatePaths: ["properties.errorHandling.onCustomizerError"], benign: false, benignReason: nil, rank: 0,
+      references: ["https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot"])
+    findings[finding.id] = finding
+    findingOrder.append(finding.id)
+    return finding.id
+  }
+
+  /// Adds the failing step's informative output lines and the final error lines to the root
+  /// cause's evidence, so that the cause and its effect are read together.
+  private func enrichPrimaryEvidence(_ id: String) {
+    guard var finding = findings[id] else { return }
+    var extra: [EvidenceLine] = []
+    if let index = findingCustomizer[id], finding.phase == .customize || finding.phase == .deprovision {
+      extra += notable[index] ?? []
+    }
+    if id != "unrecognised-failure" { extra += finalReasons.prefix(1) }
+    for line in extra where !finding.evidence.contains(line) { finding.evidence.append(line) }
+    finding.evidence.sort { $0.line < $1.line }
+    findings[id] = finding
+  }
+
+  static func duration(_ seconds: Int64) -> String {
+    if seconds < 60 { return "\(seconds) s" }
+    let hours = seconds / 3600
+    let minutes = (seconds % 3600) / 60
+    if hours == 0 { return "\(minutes) min" }
+    return minutes == 0 ? "\(hours) h" : "\(hours) h \(minutes) min"
+  }
+
+  static func typeName(_ type: String) -> String {
+    switch type {
+    case "powershell": "PowerShell"
+    case "shell": "Shell"
+    case "file": "File"
+    case "windows-restart": "WindowsRestart"
+    case "windows-update": "WindowsUpdate"
+    default: type
+    }
+  }
+}
+
+extension Array {
+  subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
+
+extension String {
+  func trimmingCharacters() -> String {
+    String(drop { $0 == " " }.reversed().drop { $0 == " " || $0 == "." }.reversed())
+  }
+}

@@ -1,0 +1,210 @@
+import AIBLogsInput
+
+/// Something to look for in log lines: literals for the prefilter and regexes for the
+/// verdict, run on each line's message. Patterns from the library and the analysis layer's
+/// own markers are both rules.
+public struct MatchRule: Sendable {
+  /// A stable name (a pattern id, or `marker:...`).
+  public let id: String
+  /// Every line a regex can match contains one of these (ASCII case-insensitive).
+  public let literals: [String]
+  /// PCRE2 sources, run on the message of the line.
+  public let regexes: [String]
+
+  /// Creates a rule.
+  public init(id: String, literals: [String], regexes: [String]) {
+    self.id = id
+    self.literals = literals
+    self.regexes = regexes
+  }
+}
+
+/// A regex that did not compile, and where it belongs.
+public struct RuleCompileError: Error, Sendable, CustomStringConvertible {
+  /// The rule's id.
+  public let ruleID: String
+  /// Which regex of the rule (0-based).
+  public let regexIndex: Int
+  /// PCRE2's error.
+  public let error: PCRE2CompileError
+
+  public var description: String { "rule '\(ruleID)' regex \(regexIndex + 1): \(error)" }
+}
+
+/// Rules compiled once: the shared literal prefilter and every regex JIT-compiled.
+///
+/// Immutable and shareable between threads; each thread scans with its own `RuleScanner`.
+public final class CompiledRuleSet: Sendable {
+  /// The rules, in the order given.
+  public let rules: [MatchRule]
+  /// The compiled regexes of each rule.
+  public let regexes: [[PCRE2Regex]]
+  let prefilter: LiteralPrefilter
+  let maxCaptureCount: Int
+
+  /// Compiles every regex of every rule; throws the first one that does not compile.
+  public init(rules: [MatchRule]) throws(RuleCompileError) {
+    self.rules = rules
+    var compiled: [[PCRE2Regex]] = []
+    var literals: [(String, Int)] = []
+    var maxCaptures = 0
+    for (index, rule) in rules.enumerated() {
+      var list: [PCRE2Regex] = []
+      for (regexIndex, source) in rule.regexes.enumerated() {
+        do {
+          let regex = try PCRE2Regex(source)
+          maxCaptures = max(maxCaptures, regex.captureCount)
+          list.append(regex)
+        } catch {
+          throw RuleCompileError(ruleID: rule.id, regexIndex: regexIndex, error: error)
+        }
+      }
+      compiled.append(list)
+      for literal in rule.literals { literals.append((literal, index)) }
+    }
+    regexes = compiled
+    prefilter = LiteralPrefilter(literals: literals.map { (text: $0.0, tag: $0.1) })
+    maxCaptureCount = maxCaptures
+  }
+}
+
+/// One rule's match on a line.
+public struct RuleMatch: Sendable, Equatable {
+  /// The index of the rule in the rule set.
+  public let ruleIndex: Int
+  /// Which of its regexes matched.
+  public let regexIndex: Int
+  /// The named captures that took part in the match.
+  public let captures: [String: String]
+}
+
+/// A line on which at least one rule matched, with its parsed structure.
+public struct MatchedLine {
+  /// The 1-based line number in the input.
+  public let number: Int
+  /// The line's bytes, without LF or trailing CR; valid only during the callback.
+  public let bytes: UnsafeRawBufferPointer
+  /// The line's parts.
+  public let structure: LogLineStructure
+  /// The rules that matched, in rule order.
+  public let matches: [RuleMatch]
+  /// The block the line is in, for context lines; valid only during the callback.
+  public let block: LineBlock
+  /// The offset of the line in `block.bytes`.
+  public let offsetInBlock: Int
+
+  /// The line as text (invalid UTF-8 becomes U+FFFD).
+  public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+  /// The message part of the line as text.
+  public var message: String {
+    String(decoding: UnsafeRawBufferPointer(rebasing: bytes[structure.message]), as: UTF8.self)
+  }
+
+  /// Up to `limit` lines before this one, oldest first, as (number, text).
+  public func linesBefore(limit: Int) -> [(Int, String)] {
+    block.lines(before: offsetInBlock, lineNumber: number, limit: limit).map {
+      ($0.0, String(decoding: $0.1, as: UTF8.self))
+    }
+  }
+}
+
+/// A regex that hit its backtracking limit on a line: reported, never fatal.
+public struct MatchLimitHit: Sendable, Equatable {
+  /// The rule's id.
+  public let ruleID: String
+  /// The line number.
+  public let line: Int
+}
+
+/// Scans blocks of lines with a compiled rule set: the literal prefilter over the whole block,
+/// then the regexes of the rules whose literals occur, on those lines only.
+///
+/// Not thread-safe: one scanner per thread.
+public final class RuleScanner {
+  /// The rule set.
+  public let ruleSet: CompiledRuleSet
+  private let scratch: PCRE2MatchScratch
+  /// The lines that contained a literal (prefilter candidates), for statistics.
+  public private(set) var candidateLineCount = 0
+  /// Regexes that hit their backtracking limit.
+  public private(set) var limitHits: [MatchLimitHit] = []
+
+  /// Creates a scanner for `ruleSet`.
+  public init(ruleSet: CompiledRuleSet) {
+    self.ruleSet = ruleSet
+    scratch = PCRE2MatchScratch(maxCaptureCount: max(1, ruleSet.maxCaptureCount))
+  }
+
+  /// Scans `block` and calls `body` for each line on which a rule matched, in line order.
+  public func scan(_ block: LineBlock, _ body: (MatchedLine) -> Void) {
+    let bytes = block.bytes
+    var lineStart = -1
+    var lineEnd = -1
+    var candidates: [Int] = []
+    var countedUpTo = 0
+    var lineNumber = block.firstLineNumber
+    var pending: [(start: Int, end: Int, rules: [Int])] = []
+    ruleSet.prefilter.scan(bytes) { offset, tags in
+      if offset >= lineEnd {
+        if lineStart >= 0 { pending.append((lineStart, lineEnd, candidates)) }
+        let range = block.lineRange(containing: offset)
+        lineStart = range.lowerBound
+        lineEnd = LineBlock.newlineIndex(in: bytes, from: offset) ?? bytes.count
+        candidates = tags
+      } else {
+        for tag in tags where !candidates.contains(tag) { candidates.append(tag) }
+      }
+    }
+    if lineStart >= 0 { pending.append((lineStart, lineEnd, candidates)) }
+    candidateLineCount += pending.count
+    for (start, end, rules) in pending {
+      // Line number: count the lines between the last counted offset and this line's start.
+      lineNumber += LineReader.countNewlines(UnsafeRawBufferPointer(rebasing: bytes[countedUpTo..<start]))
+      countedUpTo = start
+      var trimmedEnd = end
+      if trimmedEnd > start && bytes[trimmedEnd - 1] == 0x0D { trimmedEnd -= 1 }
+      let line = UnsafeRawBufferPointer(rebasing: bytes[start..<trimmedEnd])
+      let structure = LogLineStructure(parsing: line)
+      let message = UnsafeRawBufferPointer(rebasing: line[structure.message])
+      var matches: [RuleMatch] = []
+      for rule in rules.sorted() {
+        for (regexIndex, regex) in ruleSet.regexes[rule].enumerated() {
+          do {
+            guard let groups = try regex.match(message, scratch: scratch) else { continue }
+            var captures: [String: String] = [:]
+            for (name, group) in regex.captureNames where group < groups.count {
+              if let range = groups[group] {
+                captures[name] = String(decoding: UnsafeRawBufferPointer(rebasing: message[range]), as: UTF8.self)
+              }
+            }
+            matches.append(RuleMatch(ruleIndex: rule, regexIndex: regexIndex, captures: captures))
+            break
+          } catch {
+            if limitHits.count < 100 {
+              limitHits.append(MatchLimitHit(ruleID: ruleSet.rules[rule].id, line: lineNumber))
+            }
+          }
+        }
+      }
+      if !matches.isEmpty {
+        body(
+          MatchedLine(
+            number: lineNumber, bytes: line, structure: structure, matches: matches, block: block,
+            offsetInBlock: start))
+      }
+    }
+  }
+
+  /// Matches one line on its own (samples, tests): the rules whose regexes match its message.
+  public func matchLine(_ text: String) -> [RuleMatch] {
+    var result: [RuleMatch] = []
+    var bytes = Array(text.utf8)
+    if bytes.last == 0x0A { bytes.removeLast() }
+    bytes.withUnsafeBytes { raw in
+      let block = LineBlock(bytes: raw, firstLineNumber: 1)
+      scan(block) { line in result = line.matches }
+    }
+    return result
+  }
+}

@@ -1,0 +1,138 @@
+import AIBLogsAnalysis
+import AIBLogsPatterns
+
+/// The terminal format: the verdict first, then evidence, chain, timeline and benign lines.
+public struct TextReporter: Reporter {
+  /// Whether to use ANSI colour.
+  public var color: Bool
+
+  /// Creates a text reporter.
+  public init(color: Bool) { self.color = color }
+
+  private func style(_ text: String, _ code: String) -> String {
+    color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+  }
+
+  /// Log text with control characters and escape sequences made visible, so that a log cannot
+  /// drive the terminal.
+  static func neutralise(_ text: String) -> String {
+    var result = ""
+    result.reserveCapacity(text.utf8.count)
+    for scalar in text.unicodeScalars {
+      switch scalar.value {
+      case 0x09: result.append("    ")
+      case 0x00..<0x20, 0x7F, 0x80..<0xA0:
+        result += "\\x" + String(scalar.value, radix: 16, uppercase: true).leftPad(2)
+      default: result.unicodeScalars.append(scalar)
+      }
+    }
+    return result
+  }
+
+  public func render(_ report: AnalysisReport) -> String {
+    var out = ""
+    for (index, input) in report.inputs.enumerated() {
+      if index > 0 { out += "\n" }
+      out += renderInput(input, showPath: report.inputs.count > 1)
+    }
+    return out
+  }
+
+  private func renderInput(_ input: InputDiagnosis, showPath: Bool) -> String {
+    var out = ""
+    let primary = input.findings.first { $0.id == input.primary }
+    let where_ = primary.map { location($0) } ?? ""
+    let verdict: String
+    switch input.outcome {
+    case .succeeded: verdict = style("SUCCEEDED", "1;32")
+    case .failed: verdict = style("FAILED", "1;31")
+    case .cancelled: verdict = style("CANCELLED", "1;31")
+    case .incomplete: verdict = style("INCOMPLETE", "1;33")
+    case .unknown: verdict = style("UNKNOWN", "1;33")
+    }
+    out += "\(verdict)\(showPath ? "  \(input.path)" : "")"
+    if let primary {
+      out += ": \(primary.title)\(where_.isEmpty ? "" : " (\(where_))")\n"
+      out += "  why:  \(TextReporter.neutralise(primary.message))\n"
+      if let fix = primary.fixes.first { out += "  fix:  \(TextReporter.neutralise(fix))\n" }
+      out += "  id:   \(primary.id)\(primary.retryable ? "  (a retry may help)" : "")\n"
+    } else {
+      out += input.outcome == .succeeded ? ": the build finished\n" : ": no failure found\n"
+    }
+    if let primary {
+      if primary.fixes.count > 1 {
+        out += "\n" + style("What to do", "1") + "\n"
+        for fix in primary.fixes { out += "  - \(TextReporter.neutralise(fix))\n" }
+        if !primary.templatePaths.isEmpty {
+          out += "  template: \(primary.templatePaths.joined(separator: ", "))\n"
+        }
+      }
+      out += "\n" + style("Evidence", "1") + "\n"
+      let width = String(primary.evidence.map(\.line).max() ?? 0).count
+      for line in primary.evidence {
+        out += "  " + style(String(line.line).leftPad(width), "2") + "  " + TextReporter.neutralise(line.text) + "\n"
+      }
+    }
+    let chain = input.chain.compactMap { id in input.findings.first { $0.id == id } }
+    if !chain.isEmpty {
+      out += "\n" + style("Consequences and other errors", "1") + "\n"
+      for finding in chain { out += "  line \(finding.line): \(finding.id): \(finding.title)\n" }
+    }
+    let others = input.findings.filter { $0.id != input.primary && !$0.benign && !input.chain.contains($0.id) }
+    if !others.isEmpty {
+      out += "\n" + style("Also seen", "1") + "\n"
+      for finding in others {
+        out += "  line \(finding.line): [\(finding.severity.rawValue)] \(finding.id): \(finding.title)\n"
+      }
+    }
+    let customizers = input.timeline.customizers
+    if !customizers.isEmpty {
+      out += "\n" + style("Customizers", "1") + "\n"
+      let longest = max(1, customizers.compactMap(\.durationSeconds).max() ?? 1)
+      for run in customizers {
+        let name =
+          run.isAIBStep
+          ? "AIB \(run.aibStep ?? "step")" : "customize[\(run.templateIndex.map(String.init) ?? "?")] \(run.type)"
+        let seconds = run.durationSeconds
+        let bar = seconds.map { String(repeating: "█", count: max(1, Int(($0 * 30 + longest - 1) / longest))) } ?? ""
+        let mark = run.failed ? style(" ✗", "31") : ""
+        out += "  #\(String(run.number).leftPad(2)) \(name.padding(toLength: 34, withPad: " ", startingAt: 0)) "
+        out += "\((seconds.map(formatDuration) ?? "?").leftPad(9)) \(bar)\(mark)\n"
+      }
+    }
+    let benign = input.findings.filter(\.benign)
+    if !benign.isEmpty {
+      out += "\n" + style("Set aside (harmless)", "1") + "\n"
+      for finding in benign {
+        out += "  \(finding.id) ×\(finding.occurrences) (first line \(finding.line)): \(finding.benignReason ?? "")\n"
+      }
+    }
+    for warning in input.warnings { out += style("warning: ", "33") + warning + "\n" }
+    return out
+  }
+
+  private func location(_ finding: Finding) -> String {
+    var parts = ["phase \(finding.phase.rawValue)"]
+    if let customizer = finding.customizer {
+      if customizer.isAIBStep {
+        parts.append("AIB's own step #\(customizer.number) (\(customizer.type))")
+      } else if let index = customizer.templateIndex {
+        parts.append("customizer #\(customizer.number), properties.customize[\(index)] (\(customizer.type))")
+      }
+    }
+    return parts.joined(separator: ", ")
+  }
+}
+
+/// `1 h 5 min`, `3 min 12 s`, `40 s`.
+func formatDuration(_ seconds: Int64) -> String {
+  if seconds < 60 { return "\(seconds) s" }
+  if seconds < 3600 { return "\(seconds / 60) min \(seconds % 60) s" }
+  return "\(seconds / 3600) h \((seconds % 3600) / 60) min"
+}
+
+extension String {
+  func leftPad(_ width: Int) -> String {
+    count >= width ? self : String(repeating: " ", count: width - count) + self
+  }
+}
