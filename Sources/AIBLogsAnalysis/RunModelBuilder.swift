@@ -94,16 +94,59 @@ final class RunModelBuilder {
       if lastTime.map({ time > $0 }) ?? true { lastTime = time }
     }
     var patternMatches: [RuleMatch] = []
+    let echo = isScriptEcho(line)
     for match in line.matches {
       if match.ruleIndex < compiled.patternCount {
         patternMatches.append(match)
       } else {
-        observeMarker(markers[match.ruleIndex - compiled.patternCount], match, line, evidence, time)
+        let marker = markers[match.ruleIndex - compiled.patternCount]
+        if echo && marker != .deprovision { continue }
+        observeMarker(marker, match, line, evidence, time)
       }
     }
+    if echo { return }
     for match in patternMatches {
       observePattern(match, line, evidence)
     }
+  }
+
+  /// Messages a provisioner plugin logs itself, which end (or are not part of) a script echo.
+  static func endsScriptEcho<C: Collection>(_ message: C) -> Bool where C.Element == UInt8 {
+    for prefix in ["[", "Uploading ", "Building elevated", "Executing ", "Opening ", "closing", "Retryable error"]
+    where message.starts(with: prefix.utf8) {
+      return true
+    }
+    return false
+  }
+
+  /// Whether `line` is part of the echo of a script's source (`Found command:` and the lines
+  /// that follow it from the same provisioner plugin), which is not output and must not count.
+  private func isScriptEcho(_ line: MatchedLine) -> Bool {
+    guard let pluginRange = line.structure.plugin else { return false }
+    let plugin = String(decoding: UnsafeRawBufferPointer(rebasing: line.bytes[pluginRange]), as: UTF8.self)
+    guard plugin.hasPrefix("packer-provisioner-powershell") || plugin.hasPrefix("packer-provisioner-shell") else {
+      return false
+    }
+    let message = line.message
+    if message.hasPrefix("Found command:") { return true }
+    if RunModelBuilder.endsScriptEcho(message.utf8) || message.contains(" returned with exit code ") { return false }
+    for (_, text) in line.linesBefore(limit: 2000).reversed() {
+      var bytes = Array(text.utf8)
+      let verdict: Bool? = bytes.withUnsafeMutableBytes { raw in
+        let bytes = UnsafeRawBufferPointer(raw)
+        let structure = LogLineStructure(parsing: bytes)
+        // Lines of other sources interleave with the echo; only this plugin's lines decide.
+        guard let range = structure.plugin,
+          String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) == plugin
+        else { return nil }
+        let message = UnsafeRawBufferPointer(rebasing: bytes[structure.message])
+        if message.starts(with: "Found command:".utf8) { return true }
+        if RunModelBuilder.endsScriptEcho(message) { return false }
+        return nil
+      }
+      if let verdict { return verdict }
+    }
+    return false
   }
 
   private var current: Int? { customizers.isEmpty ? nil : customizers.count - 1 }
@@ -267,7 +310,8 @@ final class RunModelBuilder {
       sawRunStatus = true
       if captures["key"] == "runState" || runState == nil { runState = captures["state"] }
     case .errorShaped:
-      guard structure.isUserOutput || structure.stream == .other, let index = current else { return }
+      guard structure.isUserOutput || structure.stream == .other else { return }
+      let index = current ?? -1
       let message = line.message
       if message.hasPrefix("Build '") || message.hasPrefix("Provisioning step had errors") || structure.marker == .error {
         return
@@ -326,7 +370,7 @@ final class RunModelBuilder {
     var lines = [evidence]
     if pattern.id.hasPrefix("powershell-") || line.message.contains("FullyQualifiedErrorId") {
       lines = powerShellRecord(endingAt: line) + [evidence]
-      if let index = current { for record in lines { addNotable(record, customizer: index) } }
+      for record in lines { addNotable(record, customizer: current ?? -1) }
     }
     if var finding = findings[pattern.id] {
       finding.occurrences += 1
@@ -339,7 +383,7 @@ final class RunModelBuilder {
     }
     findings[pattern.id] = makeFinding(pattern, line: evidence.line, evidence: Array(lines.prefix(RunModelBuilder.evidenceLimit)), captures: match.captures)
     findingOrder.append(pattern.id)
-    if let index = current { findingCustomizer[pattern.id] = index }
+    findingCustomizer[pattern.id] = current ?? -1
   }
 
   private func makeFinding(_ pattern: Pattern, line: Int, evidence: [EvidenceLine], captures: [String: String]) -> Finding {
@@ -576,6 +620,8 @@ final class RunModelBuilder {
     var extra: [EvidenceLine] = []
     if let index = findingCustomizer[id], finding.phase == .customize || finding.phase == .deprovision {
       extra += notable[index] ?? []
+    } else if finding.phase == .customize || finding.phase == .deprovision {
+      extra += notable[-1] ?? []
     }
     if id != "unrecognised-failure" { extra += finalReasons.prefix(1) }
     for line in extra where !finding.evidence.contains(line) { finding.evidence.append(line) }
