@@ -1,0 +1,65 @@
+import AIBLogsInput
+import Testing
+
+@testable import AIBLogsMatching
+
+@Suite struct MatchingTests {
+  @Test func namedCapturesComeBackByName() throws {
+    let regex = try PCRE2Regex(#"exit status: (?<code>\d+)(?:\. Allowed: (?<allowed>\w+))?"#)
+    let scratch = PCRE2MatchScratch()
+    let subject = Array("Script exited with non-zero exit status: 3010".utf8)
+    let groups = try subject.withUnsafeBytes { try regex.match($0, scratch: scratch) }
+    #expect(Set(regex.captureNames.map(\.name)) == ["code", "allowed"])
+    #expect(groups?[1] == 41..<45)
+    #expect(groups?[2] == nil)
+  }
+
+  @Test func invalidUTF8IsMatchedAsBytes() throws {
+    let regex = try PCRE2Regex(#"package \S+ failed"#)
+    let subject: [UInt8] = Array("package ".utf8) + [0xFF, 0xFE] + Array(" failed".utf8)
+    #expect(try subject.withUnsafeBytes { try regex.matches($0, scratch: PCRE2MatchScratch()) })
+  }
+
+  @Test func aHostileLineHitsTheLimitInsteadOfHanging() throws {
+    let regex = try PCRE2Regex(#"^(a|aa)+$"#)
+    let subject = Array((String(repeating: "a", count: 5000) + "b").utf8)
+    let scratch = PCRE2MatchScratch(matchLimit: 10_000)
+    #expect(throws: PCRE2MatchError.limitExceeded) {
+      _ = try subject.withUnsafeBytes { try regex.matches($0, scratch: scratch) }
+    }
+  }
+
+  @Test func compileErrorsCarryPCRE2sMessageAndOffset() {
+    #expect(throws: PCRE2CompileError(message: "missing closing parenthesis", offset: 6, code: 114)) {
+      _ = try PCRE2Regex("disk (")
+    }
+  }
+
+  @Test func prefilterFindsTheSameLiteralsAsANaiveSearch() {
+    let literals = ["error", "Timeout waiting", "exit status", "rror: x", "IMAGE_STATE_"]
+    let prefilter = LiteralPrefilter(literals: literals.enumerated().map { (text: $0.element, tag: $0.offset) })
+    let text = "an ERROR: x here; timeout WAITING for winrm; exit status 1; image_state_undeployable; nothing"
+    var found = Set<Int>()
+    Array(text.utf8).withUnsafeBytes { bytes in prefilter.scan(bytes) { _, tags in found.formUnion(tags) } }
+    let lowered = text.lowercased()
+    let naive = Set(literals.enumerated().filter { lowered.contains($0.element.lowercased()) }.map(\.offset))
+    #expect(found == naive)
+    #expect(found == [0, 1, 2, 3, 4])
+  }
+
+  @Test func scannerReportsLineNumbersAcrossABlock() throws {
+    let rules = [MatchRule(id: "exit", literals: ["exit status"], regexes: [#"exit status (?<code>\d+)"#])]
+    let scanner = RuleScanner(ruleSet: try CompiledRuleSet(rules: rules))
+    let text = "one\ntwo exit status 1\nthree\r\nfour EXIT STATUS 9\nfive exit status 22\r\n"
+    var found: [(Int, String?)] = []
+    Array(text.utf8).withUnsafeBytes { bytes in
+      scanner.scan(LineBlock(bytes: bytes, firstLineNumber: 10)) { line in
+        found.append((line.number, line.matches.first?.captures["code"]))
+      }
+    }
+    // Line 13 contains the literal in another case; the regex is case-sensitive and decides.
+    #expect(found.map(\.0) == [11, 14])
+    #expect(found.map(\.1) == ["1", "22"])
+    #expect(scanner.candidateLineCount == 3)
+  }
+}
