@@ -1,0 +1,173 @@
+import AIBLogsInput
+import AIBLogsPatterns
+import Testing
+
+@testable import AIBLogsAnalysis
+
+let analyzer: LogAnalyzer = {
+  do {
+    return try LogAnalyzer(library: try PatternLibrary.bundled())
+  } catch {
+    fatalError("the bundled library does not load: \(error)")
+  }
+}()
+
+/// Diagnoses `lines` given as one log.
+func diagnose(_ lines: [String]) throws -> InputDiagnosis {
+  let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+  return try analyzer.analyze(try InputOpener.open(source: MemorySource(bytes), path: "test.log"))
+}
+
+let op = "[1e3026b3-b765-4689-b4d1-66d6d9492c91] PACKER"
+
+/// A new-format line with a time of day.
+func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \(text)" }
+
+@Suite struct DetectorTests {
+  @Test func sysprepLoopIsFoundWhenUndeployableRepeatsWithoutProgress() throws {
+    var lines = [new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new("10:00:00", "packer-provisioner-powershell plugin: Found command: if( TEST-PATH c:\\DeprovisioningScript.ps1 ){cat c:\\DeprovisioningScript.ps1} else {echo \"Deprovisioning script [c:\\DeprovisioningScript.ps1] could not be found. Image build may fail or the VM created from the output image may not work correctly.\"}"),
+      new("10:00:05", "ui: ==> azure-arm: IMAGE_STATE_COMPLETE")]
+    for minute in 1...40 { lines.append(new("10:\(minute < 10 ? "0" : "")\(minute):00", "ui: ==> azure-arm: IMAGE_STATE_UNDEPLOYABLE")) }
+    lines.append(new("12:00:00", "ui error: Cancelling build after receiving terminated"))
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.primary == "sysprep-state-loop")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.occurrences == 40)
+    #expect(finding.message.contains("IMAGE_STATE_UNDEPLOYABLE 40 times over 39 min"))
+    #expect(finding.customizer?.isAIBStep == true)
+  }
+
+  @Test func sysprepStaysSilentWhenTheStateReachesOOBE() throws {
+    var lines = [new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new("10:00:01", "ui: ==> azure-arm: >>> Sysprepping VM ...")]
+    for second in 10...20 { lines.append(new("10:00:\(second)", "ui: ==> azure-arm: IMAGE_STATE_UNDEPLOYABLE")) }
+    lines += [new("10:00:30", "ui: ==> azure-arm: IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE"),
+      new("10:01:00", "ui: Build 'azure-arm' finished after 1 minute."),
+      "\(op) Done exporting Packer logs to Azure Storage."]
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .succeeded)
+    #expect(diagnosis.primary == nil)
+    #expect(!diagnosis.findings.contains { $0.id == "sysprep-state-loop" })
+  }
+
+  @Test func restartThatIsAlreadyScheduledAndThenSucceedsIsBenign() throws {
+    let lines = [
+      new("10:00:00", "ui: ==> azure-arm: Restarting Machine"),
+      new("10:00:01", "packer-plugin-azure_v2.5.1_x5.0_linux_amd64 plugin: 2026/02/21 10:00:01 [INFO] command 'shutdown /r /f /t 60 /c \"packer restart test\"' exited with code: 1190"),
+      new("10:00:01", "ui error: ==> azure-arm: A system shutdown has already been scheduled.(1190)"),
+      new("10:00:02", "ui: ==> azure-arm: Waiting for machine to restart..."),
+      new("10:02:00", "ui: ==> azure-arm: pkrvmikoi4ldzcc restarted."),
+      new("10:02:00", "ui: ==> azure-arm: Machine successfully restarted, moving on"),
+      new("10:05:00", "ui: Build 'azure-arm' finished after 5 minutes."),
+      "\(op) Done exporting Packer logs to Azure Storage.",
+    ]
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .succeeded)
+    #expect(diagnosis.primary == nil)
+    let restart = try #require(diagnosis.findings.first { $0.id == "benign-restart-already-scheduled" })
+    #expect(restart.benign)
+    #expect(!diagnosis.findings.contains { $0.id == "windows-restart-timeout" })
+  }
+
+  @Test func aRestartThatNeverComesBackIsTheCauseOfACancelledBuild() throws {
+    let lines = [
+      new("10:00:00", "ui: ==> azure-arm: Restarting Machine"),
+      new("10:00:02", "ui: ==> azure-arm: Waiting for machine to restart..."),
+      new("13:00:00", "ui error: Cancelling build after receiving terminated"),
+    ]
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.primary == "windows-restart-timeout")
+  }
+
+  @Test func cancellationNamesTheSilentStepAndHowLongItWasSilent() throws {
+    let lines = [
+      new("10:00:00", "ui: ==> azure-arm: Uploading /aib/packerInput/DeprovisioningScript.txt => c:\\DeprovisioningScript.ps1"),
+      new("10:00:01", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new("10:00:02", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new("10:00:03", "packer-plugin-azure_v2.5.1_x5.0_linux_amd64 plugin: 2026/02/21 10:00:03 [INFO] starting remote command: powershell -executionpolicy bypass -file \"C:/Windows/Temp/packer-elevated-shell-1.ps1\""),
+      new("11:55:03", "packer-provisioner-powershell plugin: Received interrupt signal (count: 1). Ignoring."),
+      new("11:55:03", "ui error: Cancelling build after receiving terminated"),
+    ]
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.primary == "build-timeout")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.message.contains("no output for 1 h 55 min after `starting remote command` in customizer #3 (PowerShell)"))
+    #expect(finding.customizer?.templateIndex == 1)
+    #expect(finding.evidence.map(\.line) == [4, 5, 6] || finding.evidence.map(\.line) == [4, 6])
+    #expect(diagnosis.timeline.customizers.map(\.isAIBStep) == [true, false, false])
+  }
+
+  @Test func echoedScriptSourceIsNotOutput() throws {
+    let lines = [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new("10:00:00", "packer-provisioner-powershell plugin: Found command: $ErrorActionPreference = 'Stop'"),
+      new("10:00:00", "packer-provisioner-powershell plugin:     Write-Error \"[INTEGRITY] SHA256 MISMATCH for setup.exe\""),
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with powershell script: /tmp/powershell-provisioner1"),
+      new("10:00:00", "packer-provisioner-powershell plugin:     apt-get install foo   # Could not get lock /var/lib/dpkg/lock-frontend"),
+      new("10:01:00", "ui: Build 'azure-arm' finished after 1 minute."),
+    ]
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.findings.filter { !$0.benign }.isEmpty)
+    #expect(diagnosis.outcome == .succeeded)
+  }
+
+  @Test func aFailureNoPatternKnowsStillGetsItsStepsInformativeLines() throws {
+    let lines = [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new("10:00:01", "ui: ==> azure-arm: [BUILD] step 3 ok"),
+      new("10:00:02", "ui: ==> azure-arm: [BUILD] step 4 failed: license server unreachable"),
+      new("10:00:03", "ui: ==> azure-arm: cleaning up"),
+      new("10:00:04", "ui error: Build 'azure-arm' errored after 4 seconds: wobbly flux capacitor"),
+    ]
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .failed)
+    #expect(diagnosis.primary == "unrecognised-failure")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.evidence.map(\.line).contains(3))
+    #expect(!finding.evidence.map(\.line).contains(4))
+    #expect(finding.message.contains("wobbly flux capacitor"))
+  }
+
+  @Test func theRootCauseOutranksItsConsequences() throws {
+    let lines = [
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT     azure-arm: E: Could not get lock /var/lib/dpkg/lock-frontend - open (11: Resource temporarily unavailable)",
+      "PACKER ERR 2024/04/01 10:00:00 packer-provisioner-shell plugin: [INFO] RPC client: Communicator ended with: 100",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 100. Allowed exit codes are: [0]",
+    ]
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.primary == "apt-lock")
+    #expect(diagnosis.chain == ["script-nonzero-exit"])
+    #expect(diagnosis.findings.first?.evidence.map(\.line).contains(4) == true)
+  }
+
+  @Test func aLogThatStopsMidwayIsIncomplete() throws {
+    let diagnosis = try diagnose([
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new("10:00:01", "ui: ==> azure-arm: installing"),
+    ])
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.kind == .customizationLog)
+  }
+
+  @Test func runStatusTextIsRecognised() throws {
+    let diagnosis = try diagnose([
+      "Deployment failed. Correlation ID: 1b2c. Failed in building/customizing image: Failed while waiting for packerizer: Timeout waiting for microservice to complete: 'context deadline exceeded'"
+    ])
+    #expect(diagnosis.kind == .runStatus)
+    #expect(diagnosis.outcome == .failed)
+    #expect(diagnosis.primary == "build-timeout")
+  }
+
+  @Test func plainPackerLogWithCITimestampsIsRecognised() throws {
+    let diagnosis = try diagnose([
+      "2025-02-13T17:20:26.8254142Z ==> azure-arm.build_image: Waiting for WinRM to become available...",
+      "2025-02-13T17:50:26.8254142Z Build 'azure-arm.build_image' errored after 30 minutes 1 second: Timeout waiting for WinRM.",
+    ])
+    #expect(diagnosis.kind == .packerLog)
+    #expect(diagnosis.primary == "winrm-timeout")
+  }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import Testing
+
+/// The package's root directory.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent()
+
+/// The built `aib-logs` binary, next to the test bundle.
+let binary: URL = {
+  let candidates = [
+    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("aib-logs"),
+    Bundle.main.bundleURL.appendingPathComponent("aib-logs"),
+    packageRoot.appendingPathComponent(".build/debug/aib-logs"),
+  ]
+  return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[2]
+}()
+
+struct RunResult {
+  var status: Int32
+  var stdout: String
+  var stderr: String
+}
+
+/// Runs `aib-logs` with `arguments` (and `stdin` piped in) and captures everything.
+func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> RunResult {
+  let process = Process()
+  process.executableURL = binary
+  process.arguments = arguments
+  process.currentDirectoryURL = packageRoot
+  var env = ProcessInfo.processInfo.environment
+  for (key, value) in environment { env[key] = value }
+  process.environment = env
+  let out = Pipe()
+  let err = Pipe()
+  process.standardOutput = out
+  process.standardError = err
+  let input = Pipe()
+  process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+  try process.run()
+  if let stdin {
+    input.fileHandleForWriting.write(stdin)
+    try input.fileHandleForWriting.close()
+  }
+  let outData = out.fileHandleForReading.readDataToEndOfFile()
+  let errData = err.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return RunResult(
+    status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+    stderr: String(decoding: errData, as: UTF8.self))
+}
+
+func temporaryFile(_ contents: String, suffix: String = ".log") throws -> URL {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("aib-logs-cli-\(UUID().uuidString)\(suffix)")
+  try Data(contents.utf8).write(to: url)
+  return url
+}
+
+let failedLog = """
+  [1e3026b3-b765-4689-b4d1-66d6d9492c91] PACKER 2026/02/21 22:47:43 ui: ==> azure-arm: Provisioning with Powershell...
+  [1e3026b3-b765-4689-b4d1-66d6d9492c91] PACKER 2026/02/21 22:48:53 ui error: Build 'azure-arm' errored after 3 minutes 42 seconds: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]
+  [1e3026b3-b765-4689-b4d1-66d6d9492c91] PACKER Done exporting Packer logs to Azure Storage.
+
+  """
+
+let succeededLog = """
+  [1e3026b3-b765-4689-b4d1-66d6d9492c91] PACKER 2026/02/21 22:47:43 ui: ==> azure-arm: Provisioning with Powershell...
+  [1e3026b3-b765-4689-b4d1-66d6d9492c91] PACKER 2026/02/21 22:48:53 ui: Build 'azure-arm' finished after 3 minutes 13 seconds.
+  [1e3026b3-b765-4689-b4d1-66d6d9492c91] PACKER 2026/02/21 22:48:53 ui: ==> Builds finished but no artifacts were created.
+  [1e3026b3-b765-4689-b4d1-66d6d9492c91] PACKER Done exporting Packer logs to Azure Storage.
+
+  """
+
+/// End-to-end: one test per exit code, and the user-facing error lines.
+@Suite(.serialized) struct CLITests {
+  @Test func exitCode0ForASuccessfulBuild() throws {
+    let file = try temporaryFile(succeededLog)
+    let result = try run(["analyze", file.path])
+    #expect(result.status == 0)
+    #expect(result.stdout.hasPrefix("SUCCEEDED"))
+    #expect(result.stdout.contains("benign-no-artifacts-warning"))
+  }
+
+  @Test func exitCode1ForAFailedBuildWithTheVerdictFirst() throws {
+    let file = try temporaryFile(failedLog)
+    let result = try run(["analyze", "--color", "never", file.path])
+    #expect(result.status == 1)
+    let head = result.stdout.split(separator: "\n").prefix(5).joined(separator: "\n")
+    #expect(head.hasPrefix("FAILED: A customizer script exited with a non-zero exit code"))
+    #expect(head.contains("fix:"))
+  }
+
+  @Test func failOnNeverExitsZero() throws {
+    let file = try temporaryFile(failedLog)
+    #expect(try run(["analyze", "--fail-on", "never", file.path]).status == 0)
+  }
+
+  @Test func exitCode2AndOneLineForAMissingFile() throws {
+    let result = try run(["analyze", "/nonexistent/x.log"])
+    #expect(result.status == 2)
+    #expect(result.stderr == "aib-logs: cannot read '/nonexistent/x.log': no such file or directory\n")
+  }
+
+  @Test func exitCode2ForADirectoryAndAnEmptyFile() throws {
+    let directory = try run(["analyze", "/tmp"])
+    #expect(directory.status == 2)
+    #expect(directory.stderr == "aib-logs: cannot read '/tmp': is a directory\n")
+    let empty = try temporaryFile("")
+    let result = try run(["analyze", empty.path])
+    #expect(result.status == 2)
+    #expect(result.stderr == "aib-logs: cannot analyse '\(empty.path)': the file is empty\n")
+  }
+
+  @Test func oneBadInputDoesNotStopTheOthers() throws {
+    let file = try temporaryFile(failedLog)
+    let result = try run(["analyze", "--format", "json", "/nonexistent/x.log", file.path])
+    #expect(result.status == 2)
+    let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+    let inputs = json?["inputs"] as? [[String: Any]]
+    #expect(inputs?.count == 1)
+    #expect(inputs?.first?["primary"] as? String == "script-nonzero-exit")
+  }
+
+  @Test func exitCode64ForAUsageError() throws {
+    let result = try run(["analyze", "--format", "yaml", "x.log"])
+    #expect(result.status == 64)
+    #expect(result.stderr.contains("--format"))
+  }
+
+  @Test func standardInputIsReadForDashAndForNoFile() throws {
+    let dash = try run(["analyze", "--format", "json", "-"], stdin: Data(failedLog.utf8))
+    #expect(dash.status == 1)
+    #expect(dash.stdout.contains("\"primary\" : \"script-nonzero-exit\""))
+    let none = try run(["analyze", "--format", "json"], stdin: Data(failedLog.utf8))
+    #expect(none.status == 1)
+    #expect(none.stdout.contains("\"path\" : \"-\""))
+  }
+
+  @Test func jsonHasTheSchemaVersionAndTheContractFields() throws {
+    let file = try temporaryFile(failedLog)
+    let result = try run(["analyze", "--format", "json", file.path])
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    #expect(json["schemaVersion"] as? Int == 1)
+    #expect((json["tool"] as? [String: Any])?["name"] as? String == "aib-logs")
+    #expect(json["patternLibrary"] is String)
+    let input = try #require((json["inputs"] as? [[String: Any]])?.first)
+    for key in ["path", "kind", "outcome", "primary", "findings", "timeline"] { #expect(input[key] != nil, "\(key)") }
+    let finding = try #require((input["findings"] as? [[String: Any]])?.first)
+    for key in ["id", "severity", "title", "phase", "line", "evidence", "captures", "message", "fixes", "benign"] {
+      #expect(finding[key] != nil, "\(key)")
+    }
+  }
+
+  @Test func aTruncatedGzipIsAnalysedWithAWarning() throws {
+    let plain = try temporaryFile(failedLog + String(repeating: succeededLog, count: 200))
+    let gzip = Process()
+    gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    gzip.arguments = ["gzip", "-f", plain.path]
+    try gzip.run()
+    gzip.waitUntilExit()
+    let compressed = try Data(contentsOf: URL(fileURLWithPath: plain.path + ".gz"))
+    let cut = try temporaryFile("", suffix: ".bin")
+    try compressed.prefix(compressed.count - 20).write(to: cut)
+    let result = try run(["analyze", "--format", "json", cut.path])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("warning: '\(cut.path)' is a truncated gzip file"))
+    #expect(result.stdout.contains("\"gzip\" : true"))
+  }
+
+  @Test func patternsCheckPassesAndListShowsThePatterns() throws {
+    let check = try run(["patterns", "check"])
+    #expect(check.status == 0)
+    #expect(check.stdout.contains("no problems"))
+    let list = try run(["patterns", "list"])
+    #expect(list.stdout.split(separator: "\n").count >= 60)
+    let explain = try run(["patterns", "explain", "build-timeout"])
+    #expect(explain.stdout.contains("buildTimeoutInMinutes"))
+  }
+
+  @Test func patternsCheckReportsABrokenDirectory() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aib-logs-bad-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    try Data("id: broken\ntitle: [\n".utf8).write(to: directory.appendingPathComponent("broken.yaml"))
+    let result = try run(["patterns", "check", directory.path])
+    #expect(result.status == 1)
+    #expect(result.stdout.contains("broken.yaml:3: error: invalid YAML"))
+  }
+
+  @Test func aClosedPipeEndsQuietly() throws {
+    let file = try temporaryFile(String(repeating: failedLog, count: 50))
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", "'\(binary.path)' analyze --format json '\(file.path)' '\(file.path)' '\(file.path)' | head -c 10 >/dev/null; echo ${PIPESTATUS:-done}"]
+    let err = Pipe()
+    process.standardError = err
+    try process.run()
+    process.waitUntilExit()
+    let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(stderr.isEmpty)
+  }
+}
