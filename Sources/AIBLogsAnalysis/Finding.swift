@@ -67,3 +67,34 @@ public struct Finding: Sendable, Codable, Equatable {
   /// Where to read more.
   public var references: [String]
 }
+
+extension Finding {
+  enum CodingKeys: String, CodingKey {
+    case id, severity, title, summary, phase, owner, retryable, customizer, line, occurrences, evidence, captures
+    case message, fixes, templatePaths, benign, benignReason, rank, references
+  }
+
+  /// Encodes every key; `customizer` and `benignReason` are `null` when unknown or not benign.
+  public func encode(to encoder: Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(id, forKey: .id)
+    try container.encode(severity, forKey: .severity)
+    try container.encode(title, forKey: .title)
+    try container.encode(summary, forKey: .summary)
+    try container.encode(phase, forKey: .phase)
+    try container.encode(owner, forKey: .owner)
+    try container.encode(retryable, forKey: .retryable)
+    try container.encode(customizer, forKey: .customizer)
+    try container.encode(line, forKey: .line)
+    try container.encode(occurrences, forKey: .occurrences)
+    try container.encode(evidence, forKey: .evidence)
+    try container.encode(captures, forKey: .captures)
+    try container.encode(message, forKey: .message)
+    try container.encode(fixes, forKey: .fixes)
+    try container.encode(templatePaths, forKey: .templatePaths)
+    try container.encode(benign, forKey: .benign)
+    try container.encode(benignReason, forKey: .benignReason)
+    try container.encode(rank, forKey: .rank)
+    try container.encode(references, forKey: .references)
+  }
+}

@@ -76,11 +76,33 @@ public final class LogAnalyzer: Sendable {
       warnings.append("\(gzip.trailingGarbageBytes) byte(s) after the end of the gzip data were ignored")
     }
     for hit in scanner.limitHits {
-      warnings.append("pattern '\(hit.ruleID)' hit its backtracking limit on line \(hit.line); that line was skipped for it")
+      warnings.append(
+        "pattern '\(hit.ruleID)' hit its backtracking limit on line \(hit.line); that line was skipped for it")
     }
     let facts = InputFacts(
       lines: reader.lineCount, bytes: reader.byteCount, gzip: input.isGzip, encoding: input.encoding.rawValue,
       cutLines: reader.cutLineCount, candidateLines: scanner.candidateLineCount)
     return builder.finish(path: input.path, facts: facts, warnings: warnings)
+  }
+}
+
+extension InputDiagnosis {
+  enum CodingKeys: String, CodingKey {
+    case path, kind, outcome, primary, chain, findings, timeline, input, warnings
+  }
+
+  /// Encodes every key, with `primary` as `null` when there is no root cause (the JSON
+  /// contract always has the key).
+  public func encode(to encoder: Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(path, forKey: .path)
+    try container.encode(kind, forKey: .kind)
+    try container.encode(outcome, forKey: .outcome)
+    try container.encode(primary, forKey: .primary)
+    try container.encode(chain, forKey: .chain)
+    try container.encode(findings, forKey: .findings)
+    try container.encode(timeline, forKey: .timeline)
+    try container.encode(input, forKey: .input)
+    try container.encode(warnings, forKey: .warnings)
   }
 }

@@ -85,7 +85,10 @@ enum Marker: String, CaseIterable {
       )
     case .cleanup:
       (
-        ["Deleting Virtual Machine deployment", "deleting individual resources", "Removing the created Deployment", "Deleting KeyVault", "not created by Packer"],
+        [
+          "Deleting Virtual Machine deployment", "deleting individual resources", "Removing the created Deployment",
+          "Deleting KeyVault", "not created by Packer",
+        ],
         [
           #"^(?:Deleting Virtual Machine deployment|Removing the created Deployment|Deleting KeyVault|The resource group was not created by Packer)"#
         ]
@@ -131,7 +134,10 @@ enum Marker: String, CaseIterable {
         [#"(?i)\b(?:error|failed|failure|exception|fatal|denied|not found|cannot)\b|^E: |^npm ERR!"#]
       )
     case .devopsTask:
-      (["##[error]", "starting run template", "start reading task parameters"], [#"##\[error\]|starting run template|start reading task parameters"#])
+      (
+        ["##[error]", "starting run template", "start reading task parameters"],
+        [#"##\[error\]|starting run template|start reading task parameters"#]
+      )
     }
   }
 }

@@ -39,7 +39,8 @@ final class RunModelBuilder {
   private var lastRemoteCommand: (line: EvidenceLine, customizer: Int?)?
 
   private var imageStates: [String: Int] = [:]
-  private var undeployable: (first: EvidenceLine, last: EvidenceLine, firstTime: LogTimestamp?, lastTime: LogTimestamp?)?
+  private var undeployable:
+    (first: EvidenceLine, last: EvidenceLine, firstTime: LogTimestamp?, lastTime: LogTimestamp?)?
   private var reachedReseal = false
   private var restartPending: EvidenceLine?
   private var lastFileProgress: (line: EvidenceLine, captures: [String: String], customizer: Int?)?
@@ -68,7 +69,8 @@ final class RunModelBuilder {
       }
     }
     // The last timestamp of the block: look back over its last few lines.
-    let lines = block.lines(before: block.bytes.count, lineNumber: block.firstLineNumber + LineReader.countLines(block.bytes), limit: 8)
+    let lines = block.lines(
+      before: block.bytes.count, lineNumber: block.firstLineNumber + LineReader.countLines(block.bytes), limit: 8)
     for (_, line) in lines.reversed() {
       if let time = LogLineStructure(parsing: line).bestTimestamp {
         if lastTime.map({ time > $0 }) ?? true { lastTime = time }
@@ -179,7 +181,9 @@ final class RunModelBuilder {
   }
 
   private func touchCurrent(_ line: Int) {
-    if let index = current, customizers[index].end == nil { customizers[index].endLine = max(customizers[index].endLine, line) }
+    if let index = current, customizers[index].end == nil {
+      customizers[index].endLine = max(customizers[index].endLine, line)
+    }
   }
 
   private static let provisionerTypes = ["powershell", "shell", "file", "windows-restart", "windows-update"]
@@ -277,7 +281,9 @@ final class RunModelBuilder {
       if let time {
         for (number, text) in line.linesBefore(limit: 64).reversed() {
           var bytes = Array(text.utf8)
-          let before = bytes.withUnsafeMutableBytes { LogLineStructure(parsing: UnsafeRawBufferPointer($0)).bestTimestamp }
+          let before = bytes.withUnsafeMutableBytes {
+            LogLineStructure(parsing: UnsafeRawBufferPointer($0)).bestTimestamp
+          }
           if let before {
             silence = (time.seconds - before.seconds, EvidenceLine(line: number, text: text))
             break
@@ -313,7 +319,8 @@ final class RunModelBuilder {
       guard structure.isUserOutput || structure.stream == .other else { return }
       let index = current ?? -1
       let message = line.message
-      if message.hasPrefix("Build '") || message.hasPrefix("Provisioning step had errors") || structure.marker == .error {
+      if message.hasPrefix("Build '") || message.hasPrefix("Provisioning step had errors") || structure.marker == .error
+      {
         return
       }
       addNotable(evidence, customizer: index)
@@ -350,7 +357,8 @@ final class RunModelBuilder {
       let message: String = bytes.withUnsafeMutableBytes { raw in
         let structure = LogLineStructure(parsing: UnsafeRawBufferPointer(raw))
         guard structure.isUserOutput else { return "\u{0}" }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(raw)[structure.message]), as: UTF8.self)
+        return String(
+          decoding: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(raw)[structure.message]), as: UTF8.self)
       }
       if message == "\u{0}" { continue }  // interleaved debug lines
       record.append(EvidenceLine(line: number, text: text))
@@ -375,18 +383,23 @@ final class RunModelBuilder {
     if var finding = findings[pattern.id] {
       finding.occurrences += 1
       for (key, value) in match.captures where finding.captures[key] == nil { finding.captures[key] = value }
-      for item in lines where finding.evidence.count < RunModelBuilder.evidenceLimit && !finding.evidence.contains(item) {
+      for item in lines where finding.evidence.count < RunModelBuilder.evidenceLimit && !finding.evidence.contains(item)
+      {
         finding.evidence.append(item)
       }
       findings[pattern.id] = finding
       return
     }
-    findings[pattern.id] = makeFinding(pattern, line: evidence.line, evidence: Array(lines.prefix(RunModelBuilder.evidenceLimit)), captures: match.captures)
+    findings[pattern.id] = makeFinding(
+      pattern, line: evidence.line, evidence: Array(lines.prefix(RunModelBuilder.evidenceLimit)),
+      captures: match.captures)
     findingOrder.append(pattern.id)
     findingCustomizer[pattern.id] = current ?? -1
   }
 
-  private func makeFinding(_ pattern: Pattern, line: Int, evidence: [EvidenceLine], captures: [String: String]) -> Finding {
+  private func makeFinding(_ pattern: Pattern, line: Int, evidence: [EvidenceLine], captures: [String: String])
+    -> Finding
+  {
     Finding(
       id: pattern.id, severity: pattern.severity, title: pattern.title, summary: pattern.summary, phase: pattern.phase,
       owner: pattern.owner, retryable: pattern.retryable, customizer: nil, line: line, occurrences: 1,
@@ -438,8 +451,10 @@ final class RunModelBuilder {
       if a.rank != b.rank { return a.rank > b.rank }
       return a.line < b.line
     }
-    let chain = ordered.filter { $0.id != primary && !$0.benign && $0.severity == .error }.sorted { $0.line < $1.line }.map(\.id)
-    var timeline = Timeline(phases: phases, customizers: customizers, start: firstTime?.formatted, end: lastTime?.formatted)
+    let chain = ordered.filter { $0.id != primary && !$0.benign && $0.severity == .error }.sorted { $0.line < $1.line }
+      .map(\.id)
+    var timeline = Timeline(
+      phases: phases, customizers: customizers, start: firstTime?.formatted, end: lastTime?.formatted)
     if timeline.phases.isEmpty && kind == .customizationLog { timeline.phases = [] }
     return InputDiagnosis(
       path: path, kind: kind, outcome: outcome, primary: primary, chain: chain, findings: ordered,
@@ -449,7 +464,9 @@ final class RunModelBuilder {
   private func numberCustomizers() {
     var templateIndex = 0
     for index in customizers.indices {
-      if let start = customizers[index].startTime, let end = customizers[index].endTime ?? customizers[safe: index + 1]?.startTime {
+      if let start = customizers[index].startTime,
+        let end = customizers[index].endTime ?? customizers[safe: index + 1]?.startTime
+      {
         customizers[index].durationSeconds = max(0, end.seconds - start.seconds)
         if customizers[index].end == nil { customizers[index].end = end.formatted }
       }
@@ -465,14 +482,17 @@ final class RunModelBuilder {
   private func reference(_ index: Int) -> CustomizerReference? {
     guard customizers.indices.contains(index) else { return nil }
     let run = customizers[index]
-    return CustomizerReference(number: run.number, type: run.type, templateIndex: run.templateIndex, isAIBStep: run.isAIBStep)
+    return CustomizerReference(
+      number: run.number, type: run.type, templateIndex: run.templateIndex, isAIBStep: run.isAIBStep)
   }
 
   private func runDetectors() {
     // Sysprep state loop: IMAGE_STATE_UNDEPLOYABLE repeated with no progress to the final state.
     if let loop = undeployable, !reachedReseal, let count = imageStates["IMAGE_STATE_UNDEPLOYABLE"], count >= 3 {
       let evidence = loop.first == loop.last ? [loop.first] : [loop.first, loop.last]
-      if ensureFinding("sysprep-state-loop", line: loop.first.line, evidence: evidence, customizer: cancelCustomizer ?? current) {
+      if ensureFinding(
+        "sysprep-state-loop", line: loop.first.line, evidence: evidence, customizer: cancelCustomizer ?? current)
+      {
         var span = ""
         if let first = loop.firstTime, let last = loop.lastTime, last > first {
           span = " over \(Self.duration(last.seconds - first.seconds))"
@@ -499,7 +519,9 @@ final class RunModelBuilder {
         var sentence = ""
         if let silence, silence.seconds >= 60 {
           sentence = " There was no output for \(Self.duration(silence.seconds))"
-          if let command = lastRemoteCommand, command.customizer == cancelCustomizer, command.line.line <= silence.after.line {
+          if let command = lastRemoteCommand, command.customizer == cancelCustomizer,
+            command.line.line <= silence.after.line
+          {
             sentence += " after `starting remote command`"
           }
           if let running { sentence += " in customizer #\(running.number) (\(Self.typeName(running.type)))" }
@@ -511,12 +533,15 @@ final class RunModelBuilder {
           }
           findings["build-timeout"]?.captures["silence"] = Self.duration(silence.seconds)
         } else if let running {
-          sentence = " The build was cancelled while customizer #\(running.number) (\(Self.typeName(running.type))) was running."
+          sentence =
+            " The build was cancelled while customizer #\(running.number) (\(Self.typeName(running.type))) was running."
         }
         findings["build-timeout"]?.message += sentence
       }
       if let progress = lastFileProgress, progress.customizer == cancelCustomizer, running?.type == "file" {
-        ensureFinding("file-customizer-large-download", line: progress.line.line, evidence: [progress.line], customizer: cancelCustomizer)
+        ensureFinding(
+          "file-customizer-large-download", line: progress.line.line, evidence: [progress.line],
+          customizer: cancelCustomizer)
         for (key, value) in progress.captures { findings["file-customizer-large-download"]?.captures[key] = value }
       }
     }
@@ -580,11 +605,14 @@ final class RunModelBuilder {
       var bytes = Array(first.text.utf8)
       reason = bytes.withUnsafeMutableBytes { raw in
         let structure = LogLineStructure(parsing: UnsafeRawBufferPointer(raw))
-        return String(decoding: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(raw)[structure.message]), as: UTF8.self)
+        return String(
+          decoding: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(raw)[structure.message]), as: UTF8.self)
       }
       if let range = reason.range(of: "errored after ") ?? reason.range(of: "errored: ") {
         reason = String(reason[range.upperBound...].drop { $0 != ":" }.dropFirst().drop { $0 == " " })
-        if reason.isEmpty, let colon = first.text.lastIndex(of: ":") { reason = String(first.text[first.text.index(after: colon)...]) }
+        if reason.isEmpty, let colon = first.text.lastIndex(of: ":") {
+          reason = String(first.text[first.text.index(after: colon)...])
+        }
       }
     }
     var message = outcome == .cancelled ? "The build was cancelled" : "The build failed"
@@ -593,13 +621,17 @@ final class RunModelBuilder {
       message += " in customizer #\(run.number) (\(Self.typeName(run.type)))"
       if let code = run.exitCode, code != 0 { message += ", which exited with code \(code)" }
     }
-    message += reason.isEmpty ? "; no known pattern explains it." : ": \(reason.trimmingCharacters()). No known pattern explains it."
+    message +=
+      reason.isEmpty
+      ? "; no known pattern explains it." : ": \(reason.trimmingCharacters()). No known pattern explains it."
     let finding = Finding(
       id: "unrecognised-failure", severity: .error, title: "The build failed for a reason no pattern recognises",
-      summary: "No pattern in the library matches the cause; the evidence is the most informative output of the failing step.",
+      summary:
+        "No pattern in the library matches the cause; the evidence is the most informative output of the failing step.",
       phase: failing != nil ? .customize : (phases.last.flatMap { Phase(rawValue: $0.phase) } ?? .customize),
       owner: .customerScript, retryable: false, customizer: failing.flatMap { reference($0) },
-      line: evidence.first?.line ?? cancelLine?.line ?? 0, occurrences: 1, evidence: evidence.sorted { $0.line < $1.line },
+      line: evidence.first?.line ?? cancelLine?.line ?? 0, occurrences: 1,
+      evidence: evidence.sorted { $0.line < $1.line },
       captures: reason.isEmpty ? [:] : ["reason": reason.trimmingCharacters()], message: message,
       fixes: [
         "Read the evidence lines: they are the error-shaped output of the failing step.",

@@ -43,6 +43,7 @@ public final class FileDescriptorSource: ByteSource {
     if ownsDescriptor { close(descriptor) }
   }
 
+  /// Reads the next bytes; see `ByteSource.read(into:)`.
   public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
     guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
     while true {
@@ -68,6 +69,7 @@ public final class PrefixedSource: ByteSource {
     self.base = base
   }
 
+  /// Reads the next bytes; see `ByteSource.read(into:)`.
   public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
     if prefixOffset < prefix.count {
       let count = min(buffer.count, prefix.count - prefixOffset)
@@ -96,6 +98,7 @@ public final class MemorySource: ByteSource {
     self.chunkLimit = max(1, chunkLimit)
   }
 
+  /// Reads the next bytes; see `ByteSource.read(into:)`.
   public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
     let count = min(buffer.count, bytes.count - offset, chunkLimit)
     guard count > 0 else { return 0 }

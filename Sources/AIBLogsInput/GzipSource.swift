@@ -78,6 +78,7 @@ public final class GzipSource: ByteSource {
     return false
   }
 
+  /// Reads the next bytes; see `ByteSource.read(into:)`.
   public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
     guard !finished, buffer.count > 0 else {
       if let error = pendingError {

@@ -45,6 +45,7 @@ public struct LogTimestamp: Sendable, Equatable, Comparable, Hashable {
     seconds = Int64(days) * 86400 + Int64(hour * 3600 + minute * 60 + second)
   }
 
+  /// Orders by time (for timestamps) or by seriousness (for severities).
   public static func < (lhs: LogTimestamp, rhs: LogTimestamp) -> Bool { lhs.seconds < rhs.seconds }
 
   /// `YYYY-MM-DD HH:MM:SS`.

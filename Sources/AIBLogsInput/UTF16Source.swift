@@ -85,6 +85,7 @@ public final class UTF16Source: ByteSource {
     inputCount -= index
   }
 
+  /// Reads the next bytes; see `ByteSource.read(into:)`.
   public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
     while outputOffset == output.count {
       if ended { return 0 }

@@ -38,7 +38,8 @@ public final class CompiledPatternLibrary: Sendable {
     let regex = pattern.regexes[regexIndex]
     return PatternDiagnostic(
       file: pattern.file, line: regex.line,
-      message: "regex \(regexIndex + 1) of '\(pattern.id)' does not compile: \(error.message) (PCRE2 error \(error.code) at offset \(error.offset))",
+      message:
+        "regex \(regexIndex + 1) of '\(pattern.id)' does not compile: \(error.message) (PCRE2 error \(error.code) at offset \(error.offset))",
       snippet: regex.source, caretOffset: error.offset)
   }
 }

@@ -9,6 +9,7 @@ public struct PCRE2CompileError: Error, Sendable, Equatable, CustomStringConvert
   /// The PCRE2 error number.
   public let code: Int32
 
+  /// The message in one line.
   public var description: String { "\(message) (PCRE2 error \(code) at offset \(offset))" }
 }
 

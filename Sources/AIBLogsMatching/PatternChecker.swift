@@ -25,7 +25,8 @@ public enum PatternChecker {
       let names = Set(regexes.flatMap { $0.captureNames.map(\.name) })
       for name in pattern.placeholders.subtracting(names).sorted() {
         diagnostics.append(
-          PatternDiagnostic(file: pattern.file, line: 0, message: "placeholder {\(name)} is not a named capture of any regex"))
+          PatternDiagnostic(
+            file: pattern.file, line: 0, message: "placeholder {\(name)} is not a named capture of any regex"))
       }
       for other in pattern.supersedes where !ids.contains(other) {
         diagnostics.append(
@@ -80,7 +81,8 @@ public enum PatternChecker {
   }
 
   /// The captures of the first regex that matches the message of `line`, or nil.
-  public static func firstMatch(_ regexes: [PCRE2Regex], line: String, scratch: PCRE2MatchScratch) -> [String: String]? {
+  public static func firstMatch(_ regexes: [PCRE2Regex], line: String, scratch: PCRE2MatchScratch) -> [String: String]?
+  {
     var bytes = Array(line.utf8)
     if bytes.last == 0x0A { bytes.removeLast() }
     if bytes.last == 0x0D { bytes.removeLast() }

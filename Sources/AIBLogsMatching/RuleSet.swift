@@ -28,6 +28,7 @@ public struct RuleCompileError: Error, Sendable, CustomStringConvertible {
   /// PCRE2's error.
   public let error: PCRE2CompileError
 
+  /// The message in one line.
   public var description: String { "rule '\(ruleID)' regex \(regexIndex + 1): \(error)" }
 }
 

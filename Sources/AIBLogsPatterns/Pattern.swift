@@ -15,6 +15,7 @@ public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
     }
   }
 
+  /// Orders by time (for timestamps) or by seriousness (for severities).
   public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.order < rhs.order }
 }
 

@@ -76,7 +76,8 @@ public struct PatternLibrary: Sendable {
       }
     }
     if names.isEmpty {
-      diagnostics.append(PatternDiagnostic(file: directory, line: 0, message: "no .yaml pattern files in the directory"))
+      diagnostics.append(
+        PatternDiagnostic(file: directory, line: 0, message: "no .yaml pattern files in the directory"))
     }
     return (PatternLibrary(patterns: patterns, origins: [directory]), diagnostics)
   }

@@ -21,7 +21,8 @@ public enum PatternLoader {
     } catch let error as PatternDiagnostic {
       throw error
     } catch let error as YamlError {
-      throw PatternDiagnostic(file: file, line: yamlErrorLine(error), message: "invalid YAML: \(yamlErrorSummary(error))")
+      throw PatternDiagnostic(
+        file: file, line: yamlErrorLine(error), message: "invalid YAML: \(yamlErrorSummary(error))")
     } catch {
       throw PatternDiagnostic(file: file, line: 0, message: "invalid YAML: \(error)")
     }
@@ -39,7 +40,8 @@ public enum PatternLoader {
     let id = try reader.string("id")
     let stem = fileStem(file)
     if id != stem {
-      throw PatternDiagnostic(file: file, line: reader.line(of: "id"), message: "id '\(id)' differs from the file name '\(stem)'")
+      throw PatternDiagnostic(
+        file: file, line: reader.line(of: "id"), message: "id '\(id)' differs from the file name '\(stem)'")
     }
     if !isKebabCase(id) {
       throw PatternDiagnostic(file: file, line: reader.line(of: "id"), message: "id '\(id)' is not kebab-case")
@@ -47,7 +49,8 @@ public enum PatternLoader {
     let benign = try reader.optionalBool("benign") ?? false
     let benignReason = try reader.optionalString("benignReason") ?? ""
     if benign && benignReason.isEmpty {
-      throw PatternDiagnostic(file: file, line: reader.line(of: "benign"), message: "a benign pattern needs a benignReason")
+      throw PatternDiagnostic(
+        file: file, line: reader.line(of: "benign"), message: "a benign pattern needs a benignReason")
     }
     let rank = try reader.int("rank")
     if !(0...100).contains(rank) {
@@ -55,7 +58,9 @@ public enum PatternLoader {
     }
     let literals = try reader.strings("literals")
     if literals.isEmpty {
-      throw PatternDiagnostic(file: file, line: reader.line(of: "literals"), message: "a pattern needs at least one literal for the prefilter")
+      throw PatternDiagnostic(
+        file: file, line: reader.line(of: "literals"), message: "a pattern needs at least one literal for the prefilter"
+      )
     }
     for literal in literals where literal.utf8.count < 4 {
       throw PatternDiagnostic(
@@ -64,7 +69,8 @@ public enum PatternLoader {
     }
     let regexNodes = try reader.sequence("regexes")
     if regexNodes.isEmpty {
-      throw PatternDiagnostic(file: file, line: reader.line(of: "regexes"), message: "a pattern needs at least one regex")
+      throw PatternDiagnostic(
+        file: file, line: reader.line(of: "regexes"), message: "a pattern needs at least one regex")
     }
     let regexes = try regexNodes.map { node throws(PatternDiagnostic) -> PatternRegex in
       guard let text = node.string else {
@@ -76,10 +82,12 @@ public enum PatternLoader {
     }
     let (matchSamples, noMatchSamples) = try reader.samples()
     if matchSamples.isEmpty {
-      throw PatternDiagnostic(file: file, line: reader.line(of: "samples"), message: "a pattern needs at least one match sample")
+      throw PatternDiagnostic(
+        file: file, line: reader.line(of: "samples"), message: "a pattern needs at least one match sample")
     }
     if noMatchSamples.isEmpty {
-      throw PatternDiagnostic(file: file, line: reader.line(of: "samples"), message: "a pattern needs at least one noMatch sample")
+      throw PatternDiagnostic(
+        file: file, line: reader.line(of: "samples"), message: "a pattern needs at least one noMatch sample")
     }
     let pattern = Pattern(
       id: id,
@@ -105,10 +113,12 @@ public enum PatternLoader {
       notes: try reader.optionalString("notes") ?? "",
       file: file)
     if pattern.fixes.isEmpty && !benign {
-      throw PatternDiagnostic(file: file, line: reader.line(of: "fixes"), message: "a pattern that is not benign needs at least one fix")
+      throw PatternDiagnostic(
+        file: file, line: reader.line(of: "fixes"), message: "a pattern that is not benign needs at least one fix")
     }
     for reference in pattern.references where !reference.hasPrefix("https://") {
-      throw PatternDiagnostic(file: file, line: reader.line(of: "references"), message: "reference '\(reference)' is not an https URL")
+      throw PatternDiagnostic(
+        file: file, line: reader.line(of: "references"), message: "reference '\(reference)' is not an https URL")
     }
     return pattern
   }
@@ -223,7 +233,8 @@ struct FieldReader {
   func strings(_ key: String) throws(PatternDiagnostic) -> [String] {
     try sequence(key).map { item throws(PatternDiagnostic) -> String in
       guard case .scalar(let scalar) = item else {
-        throw PatternDiagnostic(file: file, line: PatternLoader.line(item), message: "'\(key)' must be a list of strings")
+        throw PatternDiagnostic(
+          file: file, line: PatternLoader.line(item), message: "'\(key)' must be a list of strings")
       }
       return scalar.string
     }
@@ -260,11 +271,13 @@ struct FieldReader {
         var captures: [String: String] = [:]
         if let captureNode = entry[Node("captures")] {
           guard let captureMap = captureNode.mapping else {
-            throw PatternDiagnostic(file: file, line: PatternLoader.line(captureNode), message: "'captures' must be a mapping")
+            throw PatternDiagnostic(
+              file: file, line: PatternLoader.line(captureNode), message: "'captures' must be a mapping")
           }
           for (name, value) in captureMap {
             guard let key = name.string, case .scalar(let scalar) = value else {
-              throw PatternDiagnostic(file: file, line: PatternLoader.line(value), message: "captures map names to strings")
+              throw PatternDiagnostic(
+                file: file, line: PatternLoader.line(value), message: "captures map names to strings")
             }
             captures[key] = scalar.string
           }
@@ -280,7 +293,8 @@ struct FieldReader {
       guard case .sequence(let items) = node else { throw fail("samples", "'samples.noMatch' must be a list") }
       for item in items {
         guard let text = item.string else {
-          throw PatternDiagnostic(file: file, line: PatternLoader.line(item), message: "each noMatch sample is a string")
+          throw PatternDiagnostic(
+            file: file, line: PatternLoader.line(item), message: "each noMatch sample is a string")
         }
         misses.append(NoMatchSample(line: text, fileLine: PatternLoader.line(item)))
       }

@@ -5,6 +5,7 @@ public struct JSONReporter: Reporter {
   /// Creates a JSON reporter.
   public init() {}
 
+  /// Renders `report` in this format.
   public func render(_ report: AnalysisReport) -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

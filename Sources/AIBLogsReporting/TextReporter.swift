@@ -29,6 +29,7 @@ public struct TextReporter: Reporter {
     return result
   }
 
+  /// Renders `report` in this format.
   public func render(_ report: AnalysisReport) -> String {
     var out = ""
     for (index, input) in report.inputs.enumerated() {
@@ -41,7 +42,7 @@ public struct TextReporter: Reporter {
   private func renderInput(_ input: InputDiagnosis, showPath: Bool) -> String {
     var out = ""
     let primary = input.findings.first { $0.id == input.primary }
-    let where_ = primary.map { location($0) } ?? ""
+    let place = primary.map { location($0) } ?? ""
     let verdict: String
     switch input.outcome {
     case .succeeded: verdict = style("SUCCEEDED", "1;32")
@@ -52,7 +53,7 @@ public struct TextReporter: Reporter {
     }
     out += "\(verdict)\(showPath ? "  \(input.path)" : "")"
     if let primary {
-      out += ": \(primary.title)\(where_.isEmpty ? "" : " (\(where_))")\n"
+      out += ": \(primary.title)\(place.isEmpty ? "" : " (\(place))")\n"
       out += "  why:  \(TextReporter.neutralise(primary.message))\n"
       if let fix = primary.fixes.first { out += "  fix:  \(TextReporter.neutralise(fix))\n" }
       out += "  id:   \(primary.id)\(primary.retryable ? "  (a retry may help)" : "")\n"

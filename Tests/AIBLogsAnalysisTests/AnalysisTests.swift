@@ -25,10 +25,17 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
 
 @Suite struct DetectorTests {
   @Test func sysprepLoopIsFoundWhenUndeployableRepeatsWithoutProgress() throws {
-    var lines = [new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
-      new("10:00:00", "packer-provisioner-powershell plugin: Found command: if( TEST-PATH c:\\DeprovisioningScript.ps1 ){cat c:\\DeprovisioningScript.ps1} else {echo \"Deprovisioning script [c:\\DeprovisioningScript.ps1] could not be found. Image build may fail or the VM created from the output image may not work correctly.\"}"),
-      new("10:00:05", "ui: ==> azure-arm: IMAGE_STATE_COMPLETE")]
-    for minute in 1...40 { lines.append(new("10:\(minute < 10 ? "0" : "")\(minute):00", "ui: ==> azure-arm: IMAGE_STATE_UNDEPLOYABLE")) }
+    var lines = [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new(
+        "10:00:00",
+        "packer-provisioner-powershell plugin: Found command: if( TEST-PATH c:\\DeprovisioningScript.ps1 ){cat c:\\DeprovisioningScript.ps1} else {echo \"Deprovisioning script [c:\\DeprovisioningScript.ps1] could not be found. Image build may fail or the VM created from the output image may not work correctly.\"}"
+      ),
+      new("10:00:05", "ui: ==> azure-arm: IMAGE_STATE_COMPLETE"),
+    ]
+    for minute in 1...40 {
+      lines.append(new("10:\(minute < 10 ? "0" : "")\(minute):00", "ui: ==> azure-arm: IMAGE_STATE_UNDEPLOYABLE"))
+    }
     lines.append(new("12:00:00", "ui error: Cancelling build after receiving terminated"))
     let diagnosis = try diagnose(lines)
     #expect(diagnosis.outcome == .cancelled)
@@ -40,12 +47,16 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
   }
 
   @Test func sysprepStaysSilentWhenTheStateReachesOOBE() throws {
-    var lines = [new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
-      new("10:00:01", "ui: ==> azure-arm: >>> Sysprepping VM ...")]
+    var lines = [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new("10:00:01", "ui: ==> azure-arm: >>> Sysprepping VM ..."),
+    ]
     for second in 10...20 { lines.append(new("10:00:\(second)", "ui: ==> azure-arm: IMAGE_STATE_UNDEPLOYABLE")) }
-    lines += [new("10:00:30", "ui: ==> azure-arm: IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE"),
+    lines += [
+      new("10:00:30", "ui: ==> azure-arm: IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE"),
       new("10:01:00", "ui: Build 'azure-arm' finished after 1 minute."),
-      "\(op) Done exporting Packer logs to Azure Storage."]
+      "\(op) Done exporting Packer logs to Azure Storage.",
+    ]
     let diagnosis = try diagnose(lines)
     #expect(diagnosis.outcome == .succeeded)
     #expect(diagnosis.primary == nil)
@@ -55,7 +66,10 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
   @Test func restartThatIsAlreadyScheduledAndThenSucceedsIsBenign() throws {
     let lines = [
       new("10:00:00", "ui: ==> azure-arm: Restarting Machine"),
-      new("10:00:01", "packer-plugin-azure_v2.5.1_x5.0_linux_amd64 plugin: 2026/02/21 10:00:01 [INFO] command 'shutdown /r /f /t 60 /c \"packer restart test\"' exited with code: 1190"),
+      new(
+        "10:00:01",
+        "packer-plugin-azure_v2.5.1_x5.0_linux_amd64 plugin: 2026/02/21 10:00:01 [INFO] command 'shutdown /r /f /t 60 /c \"packer restart test\"' exited with code: 1190"
+      ),
       new("10:00:01", "ui error: ==> azure-arm: A system shutdown has already been scheduled.(1190)"),
       new("10:00:02", "ui: ==> azure-arm: Waiting for machine to restart..."),
       new("10:02:00", "ui: ==> azure-arm: pkrvmikoi4ldzcc restarted."),
@@ -83,10 +97,15 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
 
   @Test func cancellationNamesTheSilentStepAndHowLongItWasSilent() throws {
     let lines = [
-      new("10:00:00", "ui: ==> azure-arm: Uploading /aib/packerInput/DeprovisioningScript.txt => c:\\DeprovisioningScript.ps1"),
+      new(
+        "10:00:00",
+        "ui: ==> azure-arm: Uploading /aib/packerInput/DeprovisioningScript.txt => c:\\DeprovisioningScript.ps1"),
       new("10:00:01", "ui: ==> azure-arm: Provisioning with Powershell..."),
       new("10:00:02", "ui: ==> azure-arm: Provisioning with Powershell..."),
-      new("10:00:03", "packer-plugin-azure_v2.5.1_x5.0_linux_amd64 plugin: 2026/02/21 10:00:03 [INFO] starting remote command: powershell -executionpolicy bypass -file \"C:/Windows/Temp/packer-elevated-shell-1.ps1\""),
+      new(
+        "10:00:03",
+        "packer-plugin-azure_v2.5.1_x5.0_linux_amd64 plugin: 2026/02/21 10:00:03 [INFO] starting remote command: powershell -executionpolicy bypass -file \"C:/Windows/Temp/packer-elevated-shell-1.ps1\""
+      ),
       new("11:55:03", "packer-provisioner-powershell plugin: Received interrupt signal (count: 1). Ignoring."),
       new("11:55:03", "ui error: Cancelling build after receiving terminated"),
     ]
@@ -94,7 +113,9 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.outcome == .cancelled)
     #expect(diagnosis.primary == "build-timeout")
     let finding = try #require(diagnosis.findings.first)
-    #expect(finding.message.contains("no output for 1 h 55 min after `starting remote command` in customizer #3 (PowerShell)"))
+    #expect(
+      finding.message.contains("no output for 1 h 55 min after `starting remote command` in customizer #3 (PowerShell)")
+    )
     #expect(finding.customizer?.templateIndex == 1)
     #expect(finding.evidence.map(\.line) == [4, 5, 6] || finding.evidence.map(\.line) == [4, 6])
     #expect(diagnosis.timeline.customizers.map(\.isAIBStep) == [true, false, false])
@@ -104,9 +125,14 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     let lines = [
       new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
       new("10:00:00", "packer-provisioner-powershell plugin: Found command: $ErrorActionPreference = 'Stop'"),
-      new("10:00:00", "packer-provisioner-powershell plugin:     Write-Error \"[INTEGRITY] SHA256 MISMATCH for setup.exe\""),
+      new(
+        "10:00:00",
+        "packer-provisioner-powershell plugin:     Write-Error \"[INTEGRITY] SHA256 MISMATCH for setup.exe\""),
       new("10:00:00", "ui: ==> azure-arm: Provisioning with powershell script: /tmp/powershell-provisioner1"),
-      new("10:00:00", "packer-provisioner-powershell plugin:     apt-get install foo   # Could not get lock /var/lib/dpkg/lock-frontend"),
+      new(
+        "10:00:00",
+        "packer-provisioner-powershell plugin:     apt-get install foo   # Could not get lock /var/lib/dpkg/lock-frontend"
+      ),
       new("10:01:00", "ui: Build 'azure-arm' finished after 1 minute."),
     ]
     let diagnosis = try diagnose(lines)

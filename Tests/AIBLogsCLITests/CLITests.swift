@@ -189,7 +189,10 @@ let succeededLog = """
     let file = try temporaryFile(String(repeating: failedLog, count: 50))
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", "'\(binary.path)' analyze --format json '\(file.path)' '\(file.path)' '\(file.path)' | head -c 10 >/dev/null; echo ${PIPESTATUS:-done}"]
+    process.arguments = [
+      "-c",
+      "'\(binary.path)' analyze --format json '\(file.path)' '\(file.path)' '\(file.path)' | head -c 10 >/dev/null; echo ${PIPESTATUS:-done}",
+    ]
     let err = Pipe()
     process.standardError = err
     try process.run()

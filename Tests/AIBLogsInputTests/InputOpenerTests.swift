@@ -39,7 +39,8 @@ func readAll(_ bytes: [UInt8], chunk: Int = .max) -> (lines: [String], error: In
 }
 
 @Suite struct InputOpenerTests {
-  let text = (1...2000).map { "[opid] PACKER 2026/02/21 22:47:48 ui: ==> azure-arm: line \($0)" }.joined(separator: "\n") + "\n"
+  let text =
+    (1...2000).map { "[opid] PACKER 2026/02/21 22:47:48 ui: ==> azure-arm: line \($0)" }.joined(separator: "\n") + "\n"
 
   @Test func plainTextPassesThrough() {
     let result = readAll(Array("a\nb\n".utf8))

@@ -6,7 +6,8 @@ func structure(_ line: String) -> (LogLineStructure, String) {
   var bytes = Array(line.utf8)
   return bytes.withUnsafeMutableBytes { raw in
     let parsed = LogLineStructure(parsing: UnsafeRawBufferPointer(raw))
-    let message = String(decoding: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(raw)[parsed.message]), as: UTF8.self)
+    let message = String(
+      decoding: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(raw)[parsed.message]), as: UTF8.self)
     return (parsed, message)
   }
 }
@@ -14,7 +15,8 @@ func structure(_ line: String) -> (LogLineStructure, String) {
 @Suite struct LogLineStructureTests {
   @Test func newFormatUILine() {
     let (parsed, message) = structure(
-      "[1e3026b3-b765-4689-b4d1-66d6d9492c91] PACKER 2026/02/21 22:47:48 ui error: ==> azure-arm: A system shutdown has already been scheduled.(1190)")
+      "[1e3026b3-b765-4689-b4d1-66d6d9492c91] PACKER 2026/02/21 22:47:48 ui error: ==> azure-arm: A system shutdown has already been scheduled.(1190)"
+    )
     #expect(parsed.stream == .packer)
     #expect(parsed.operationID != nil)
     #expect(parsed.timestamp == LogTimestamp(year: 2026, month: 2, day: 21, hour: 22, minute: 47, second: 48))
@@ -25,25 +27,29 @@ func structure(_ line: String) -> (LogLineStructure, String) {
 
   @Test func newFormatPluginLineWithItsOwnTimestamp() {
     let (parsed, message) = structure(
-      "[1e3026b3-b765-4689-b4d1-66d6d9492c91] PACKER 2026/02/21 22:47:48 packer-plugin-azure_v2.5.1_x5.0_linux_amd64 plugin: 2026/02/21 22:47:49 [INFO] command 'x' exited with code: 1")
+      "[1e3026b3-b765-4689-b4d1-66d6d9492c91] PACKER 2026/02/21 22:47:48 packer-plugin-azure_v2.5.1_x5.0_linux_amd64 plugin: 2026/02/21 22:47:49 [INFO] command 'x' exited with code: 1"
+    )
     #expect(parsed.plugin != nil)
     #expect(parsed.pluginTimestamp?.seconds == parsed.timestamp.map { $0.seconds + 1 })
     #expect(message == "[INFO] command 'x' exited with code: 1")
   }
 
   @Test func oldFormatOutputAndDebugLines() {
-    let (out, outMessage) = structure("[864c0337-b300-48ab-8e8e-7894bc695b7c] PACKER OUT     azure-arm: IMAGE_STATE_COMPLETE")
+    let (out, outMessage) = structure(
+      "[864c0337-b300-48ab-8e8e-7894bc695b7c] PACKER OUT     azure-arm: IMAGE_STATE_COMPLETE")
     #expect(out.stream == .packerOut)
     #expect(out.marker == .output)
     #expect(outMessage == "IMAGE_STATE_COMPLETE")
     let (err, errMessage) = structure(
-      "PACKER ERR 2019/03/08 00:37:32 packer: 2019/03/08 00:37:32 [ERROR] Remote command exited with '1': chmod +x /tmp/s.sh")
+      "PACKER ERR 2019/03/08 00:37:32 packer: 2019/03/08 00:37:32 [ERROR] Remote command exited with '1': chmod +x /tmp/s.sh"
+    )
     #expect(err.stream == .packerErr)
     #expect(errMessage == "[ERROR] Remote command exited with '1': chmod +x /tmp/s.sh")
   }
 
   @Test func ciPrefixesAreStripped() {
-    let (ado, adoMessage) = structure("2025-02-13T17:20:26.8254142Z Build 'azure-arm.build_image' errored after 3 minutes: x")
+    let (ado, adoMessage) = structure(
+      "2025-02-13T17:20:26.8254142Z Build 'azure-arm.build_image' errored after 3 minutes: x")
     #expect(ado.ciPrefix != nil)
     #expect(adoMessage == "Build 'azure-arm.build_image' errored after 3 minutes: x")
     let (jenkins, jenkinsMessage) = structure("10:12:25  Build 'azure-arm' errored: Timeout waiting for WinRM.")
@@ -52,10 +58,12 @@ func structure(_ line: String) -> (LogLineStructure, String) {
   }
 
   @Test func bareSayLineAndFinalLine() {
-    let (say, sayMessage) = structure("[c3513310-a8cc-4e81-9e07-a5a1557ba0b3] PACKER ==> Builds finished but no artifacts were created.")
+    let (say, sayMessage) = structure(
+      "[c3513310-a8cc-4e81-9e07-a5a1557ba0b3] PACKER ==> Builds finished but no artifacts were created.")
     #expect(say.marker == .say)
     #expect(sayMessage == "Builds finished but no artifacts were created.")
-    let (_, done) = structure("[c3513310-a8cc-4e81-9e07-a5a1557ba0b3] PACKER Done exporting Packer logs to Azure Storage.")
+    let (_, done) = structure(
+      "[c3513310-a8cc-4e81-9e07-a5a1557ba0b3] PACKER Done exporting Packer logs to Azure Storage.")
     #expect(done == "Done exporting Packer logs to Azure Storage.")
   }
 
@@ -67,7 +75,9 @@ func structure(_ line: String) -> (LogLineStructure, String) {
   }
 
   @Test func timestampsFormatBack() {
-    #expect(LogTimestamp(year: 2026, month: 2, day: 21, hour: 22, minute: 47, second: 8).formatted == "2026-02-21 22:47:08")
-    #expect(LogTimestamp(year: 2000, month: 3, day: 1, hour: 0, minute: 0, second: 0).formatted == "2000-03-01 00:00:00")
+    #expect(
+      LogTimestamp(year: 2026, month: 2, day: 21, hour: 22, minute: 47, second: 8).formatted == "2026-02-21 22:47:08")
+    #expect(
+      LogTimestamp(year: 2000, month: 3, day: 1, hour: 0, minute: 0, second: 0).formatted == "2000-03-01 00:00:00")
   }
 }

@@ -1,7 +1,7 @@
-@testable import AIBLogsPatterns
 import Testing
 
 @testable import AIBLogsMatching
+@testable import AIBLogsPatterns
 
 /// The bundled library, loaded once.
 let bundledLibrary: PatternLibrary = {

@@ -88,12 +88,15 @@ func diagnostic(_ text: String, file: String = "Patterns/sample-pattern.yaml") -
   }
 
   @Test func samplesAreRequiredBothWays() {
-    let error = diagnostic(validPattern.replacingOccurrences(of: "  noMatch:\n    - 'PACKER OUT ==> azure-arm: exit code 0'\n", with: ""))
+    let error = diagnostic(
+      validPattern.replacingOccurrences(of: "  noMatch:\n    - 'PACKER OUT ==> azure-arm: exit code 0'\n", with: ""))
     #expect(error?.message == "a pattern needs at least one noMatch sample")
   }
 
   @Test func aRegexThatDoesNotCompileGetsACaretUnderPCRE2sOffset() throws {
-    let pattern = try load(validPattern.replacingOccurrences(of: "'exit status (?<code>\\d+)'", with: "'exit status (?<code>\\d+'")).get()
+    let pattern = try load(
+      validPattern.replacingOccurrences(of: "'exit status (?<code>\\d+)'", with: "'exit status (?<code>\\d+'")
+    ).get()
     let diagnostics = PatternChecker.check(PatternLibrary(patterns: [pattern]))
     let first = try #require(diagnostics.first)
     #expect(first.line == 12)
@@ -115,7 +118,8 @@ func diagnostic(_ text: String, file: String = "Patterns/sample-pattern.yaml") -
   @Test func aSampleClaimedByTwoPatternsIsReportedUnlessOneSupersedes() throws {
     let first = try load(validPattern).get()
     let second = try load(
-      validPattern.replacingOccurrences(of: "sample-pattern", with: "other-pattern"), file: "Patterns/other-pattern.yaml"
+      validPattern.replacingOccurrences(of: "sample-pattern", with: "other-pattern"),
+      file: "Patterns/other-pattern.yaml"
     ).get()
     let messages = PatternChecker.check(PatternLibrary(patterns: [first, second])).map(\.message)
     #expect(messages.contains("match sample is also matched by 'other-pattern'; say which wins with 'supersedes'"))

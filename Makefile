@@ -1,0 +1,46 @@
+# aib-logs: the two commands a newcomer runs are `make demo` and `make test`.
+SWIFT ?= swift
+BINARY := .build/release/aib-logs
+DEMO_LOG ?= SampleLogs/win-new-hang-cancelled.log
+
+.PHONY: all deps build demo test lint format check-corpus bench install clean
+
+all: build
+
+# The C libraries (PCRE2 and zlib headers); installed with apt when missing.
+deps:
+	@Scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build -c release
+
+# Build, then diagnose a bundled sample log (exit 1 means "a failure was found": expected here).
+demo: build
+	@$(BINARY) analyze $(DEMO_LOG); status=$$?; test $$status -le 1
+
+# Unit, pattern-library and end-to-end tests, then the pattern samples through the CLI.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+	.build/debug/aib-logs patterns check
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Plugins Package.swift
+
+format:
+	$(SWIFT) format format --in-place --recursive Sources Tests Plugins Package.swift
+
+# Scores the release binary on the real logs in ../shared/corpus/real.
+check-corpus: build
+	python3 ../shared/tools/check-corpus --binary $(BINARY) ../shared/corpus/real
+
+# Throughput and memory against cat, wc -l, grep, zcat and rg on a generated 1 GB log.
+bench: build
+	Scripts/bench.sh $(BENCH_MB)
+
+install: build
+	install -d $(DESTDIR)/usr/local/bin
+	install -m 755 $(BINARY) $(DESTDIR)/usr/local/bin/aib-logs
+
+clean:
+	rm -rf .build bench-data
