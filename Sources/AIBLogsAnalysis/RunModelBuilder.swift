@@ -46,6 +46,7 @@ final class RunModelBuilder {
   private var lastFileProgress: (line: EvidenceLine, captures: [String: String], customizer: Int?)?
   private var maxMemory: (percent: Int, line: EvidenceLine)?
 
+  private var echoDecisions: [String: (line: Int, isEcho: Bool)] = [:]
   private var findings: [String: Finding] = [:]
   private var findingOrder: [String] = []
   private var findingCustomizer: [String: Int] = [:]
@@ -69,13 +70,14 @@ final class RunModelBuilder {
       }
     }
     // The last timestamp of the block: look back over its last few lines.
-    let lines = block.lines(
-      before: block.bytes.count, lineNumber: block.firstLineNumber + LineReader.countLines(block.bytes), limit: 8)
-    for (_, line) in lines.reversed() {
+    var looked = 0
+    block.walkBackward(from: block.bytes.count, lineNumber: Int.max) { _, line in
+      looked += 1
       if let time = LogLineStructure(parsing: line).bestTimestamp {
         if lastTime.map({ time > $0 }) ?? true { lastTime = time }
-        break
+        return false
       }
+      return looked < 8
     }
   }
 
@@ -112,6 +114,24 @@ final class RunModelBuilder {
     }
   }
 
+  /// Whether `bytes` contains `needle` (a byte search, without Foundation).
+  static func contains(_ bytes: UnsafeRawBufferPointer, _ needle: StaticString) -> Bool {
+    let count = needle.utf8CodeUnitCount
+    guard count > 0, bytes.count >= count else { return count == 0 }
+    let first = needle.utf8Start[0]
+    var index = 0
+    let last = bytes.count - count
+    while index <= last {
+      if bytes[index] == first {
+        var offset = 1
+        while offset < count && bytes[index + offset] == needle.utf8Start[offset] { offset += 1 }
+        if offset == count { return true }
+      }
+      index += 1
+    }
+    return false
+  }
+
   /// Messages a provisioner plugin logs itself, which end (or are not part of) a script echo.
   static func endsScriptEcho<C: Collection>(_ message: C) -> Bool where C.Element == UInt8 {
     for prefix in ["[", "Uploading ", "Building elevated", "Executing ", "Opening ", "closing", "Retryable error"]
@@ -123,32 +143,54 @@ final class RunModelBuilder {
 
   /// Whether `line` is part of the echo of a script's source (`Found command:` and the lines
   /// that follow it from the same provisioner plugin), which is not output and must not count.
+  ///
+  /// Walks back over this plugin's earlier lines (other sources interleave) to the echo's
+  /// `Found command:` or to a line the plugin logs itself. The last decision per plugin is
+  /// remembered, so the walk covers each line about once.
   private func isScriptEcho(_ line: MatchedLine) -> Bool {
     guard let pluginRange = line.structure.plugin else { return false }
-    let plugin = String(decoding: UnsafeRawBufferPointer(rebasing: line.bytes[pluginRange]), as: UTF8.self)
-    guard plugin.hasPrefix("packer-provisioner-powershell") || plugin.hasPrefix("packer-provisioner-shell") else {
-      return false
+    let plugin = UnsafeRawBufferPointer(rebasing: line.bytes[pluginRange])
+    guard
+      plugin.starts(with: "packer-provisioner-powershell".utf8) || plugin.starts(with: "packer-provisioner-shell".utf8)
+    else { return false }
+    let pluginName = String(decoding: plugin, as: UTF8.self)
+    let message = UnsafeRawBufferPointer(rebasing: line.bytes[line.structure.message])
+    var verdict: Bool?
+    if message.starts(with: "Found command:".utf8) {
+      verdict = true
+    } else if RunModelBuilder.endsScriptEcho(message) || RunModelBuilder.contains(message, " returned with exit code ")
+    {
+      verdict = false
     }
-    let message = line.message
-    if message.hasPrefix("Found command:") { return true }
-    if RunModelBuilder.endsScriptEcho(message.utf8) || message.contains(" returned with exit code ") { return false }
-    for (_, text) in line.linesBefore(limit: 2000).reversed() {
-      var bytes = Array(text.utf8)
-      let verdict: Bool? = bytes.withUnsafeMutableBytes { raw in
-        let bytes = UnsafeRawBufferPointer(raw)
+    if verdict == nil {
+      let previous = echoDecisions[pluginName]
+      var walked = 0
+      line.block.walkBackward(from: line.offsetInBlock, lineNumber: line.number) { number, bytes in
+        if let previous, number <= previous.line {
+          verdict = previous.isEcho
+          return false
+        }
+        walked += 1
+        if walked > 5000 { return false }
         let structure = LogLineStructure(parsing: bytes)
-        // Lines of other sources interleave with the echo; only this plugin's lines decide.
-        guard let range = structure.plugin,
-          String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) == plugin
-        else { return nil }
-        let message = UnsafeRawBufferPointer(rebasing: bytes[structure.message])
-        if message.starts(with: "Found command:".utf8) { return true }
-        if RunModelBuilder.endsScriptEcho(message) { return false }
-        return nil
+        guard let range = structure.plugin, UnsafeRawBufferPointer(rebasing: bytes[range]).elementsEqual(plugin) else {
+          return true  // another source interleaved with the echo
+        }
+        let earlier = UnsafeRawBufferPointer(rebasing: bytes[structure.message])
+        if earlier.starts(with: "Found command:".utf8) {
+          verdict = true
+          return false
+        }
+        if RunModelBuilder.endsScriptEcho(earlier) {
+          verdict = false
+          return false
+        }
+        return true
       }
-      if let verdict { return verdict }
     }
-    return false
+    let result = verdict ?? false
+    echoDecisions[pluginName] = (line.number, result)
+    return result
   }
 
   private var current: Int? { customizers.isEmpty ? nil : customizers.count - 1 }
@@ -376,7 +418,10 @@ final class RunModelBuilder {
     if RunModelBuilder.detectorOwned.contains(pattern.id) { return }
     touchCurrent(evidence.line)
     var lines = [evidence]
-    if pattern.id.hasPrefix("powershell-") || line.message.contains("FullyQualifiedErrorId") {
+    if pattern.id.hasPrefix("powershell-")
+      || RunModelBuilder.contains(
+        UnsafeRawBufferPointer(rebasing: line.bytes[line.structure.message]), "FullyQualifiedErrorId")
+    {
       lines = powerShellRecord(endingAt: line) + [evidence]
       for record in lines { addNotable(record, customizer: current ?? -1) }
     }

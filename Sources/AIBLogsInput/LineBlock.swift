@@ -60,20 +60,31 @@ public struct LineBlock {
   /// from this block and then from `previousTail`; each with its line number.
   public func lines(before lineStart: Int, lineNumber: Int, limit: Int) -> [(Int, UnsafeRawBufferPointer)] {
     var result: [(Int, UnsafeRawBufferPointer)] = []
+    walkBackward(from: lineStart, lineNumber: lineNumber) { number, line in
+      result.append((number, line))
+      return result.count < limit
+    }
+    return result.reversed()
+  }
+
+  /// Visits the lines before the line starting at `lineStart`, newest first, from this block and
+  /// then from `previousTail`, without allocating; `body` returns false to stop.
+  public func walkBackward(
+    from lineStart: Int, lineNumber: Int, _ body: (Int, UnsafeRawBufferPointer) -> Bool
+  ) {
     var number = lineNumber
-    var end = lineStart  // exclusive, points at the LF of the previous line + 1
+    var end = lineStart  // exclusive: one past the LF of the previous line
     var region = bytes
     var usingTail = false
-    while result.count < limit {
+    while true {
       if end == 0 {
-        if usingTail || previousTail.isEmpty { break }
+        if usingTail || previousTail.isEmpty { return }
         region = previousTail
         end = previousTail.count
         usingTail = true
         continue
       }
-      guard let base = region.baseAddress else { break }
-      // The previous line ends at end - 1 (its LF).
+      guard let base = region.baseAddress else { return }
       var lineEnd = end - 1
       var start = lineEnd
       while start > 0 && base.load(fromByteOffset: start - 1, as: UInt8.self) != 0x0A { start -= 1 }
@@ -81,10 +92,9 @@ public struct LineBlock {
         lineEnd -= 1
       }
       number -= 1
-      result.append((number, UnsafeRawBufferPointer(start: base + start, count: lineEnd - start)))
+      if !body(number, UnsafeRawBufferPointer(start: base + start, count: lineEnd - start)) { return }
       end = start
     }
-    return result.reversed()
   }
 
   /// The index of the first LF at or after `from`, or nil.

@@ -65,21 +65,25 @@ public struct LiteralPrefilter: Sendable {
     }
     // Outputs must be complete before renumbering: BFS order guarantees fail[state] was done.
     // 3. Renumber: non-accepting states first (state 0 stays 0), accepting states last.
-    var order = (0..<count).filter { out[$0].isEmpty }
+    // Accepting states start at a power of two, so that "any of several lanes accepts" is one
+    // OR and one comparison.
+    let plain = (0..<count).filter { out[$0].isEmpty }
     let accepting = (0..<count).filter { !out[$0].isEmpty }
-    order += accepting
+    var firstIndex = 1
+    while firstIndex < plain.count { firstIndex <<= 1 }
     var newIndex = [Int](repeating: 0, count: count)
-    for (index, state) in order.enumerated() { newIndex[state] = index }
-    var flat = [UInt32](repeating: 0, count: count * 256)
-    for (index, state) in order.enumerated() {
+    for (index, state) in plain.enumerated() { newIndex[state] = index }
+    for (index, state) in accepting.enumerated() { newIndex[state] = firstIndex + index }
+    var flat = [UInt32](repeating: 0, count: (firstIndex + accepting.count) * 256)
+    for state in 0..<count {
       for byte in 0..<256 {
         let target = newIndex[Int(delta[state][Int(LiteralPrefilter.lower(UInt8(byte)))])]
-        flat[index * 256 + byte] = UInt32(target * 256)
+        flat[newIndex[state] * 256 + byte] = UInt32(target * 256)
       }
     }
     table = flat
-    firstAcceptingIndex = count - accepting.count
-    firstAccepting = UInt32(firstAcceptingIndex * 256)
+    firstAcceptingIndex = firstIndex
+    firstAccepting = UInt32(firstIndex * 256)
     outputs = accepting.map { out[$0].sorted() }
   }
 
@@ -106,5 +110,83 @@ public struct LiteralPrefilter: Sendable {
         index &+= 1
       }
     }
+  }
+
+  /// The number of accepting states; `scanLanes` reports hits by their index.
+  public var acceptingStateCount: Int { outputs.count }
+
+  /// The tags of accepting state `index`.
+  public func tags(ofAcceptingState index: Int) -> [Int] { outputs[index] }
+
+  /// Scans `bytes` as four line-aligned lanes in lock step (four independent load chains
+  /// instead of one) and appends each hit as (offset, accepting state index) to `hits`, in
+  /// offset order.
+  public func scanLanes(_ bytes: UnsafeRawBufferPointer, into hits: inout [(offset: Int, state: Int)]) {
+    guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 0 else { return }
+    let count = bytes.count
+    // Lane boundaries just after a newline, so no literal spans two lanes.
+    var bounds = [0, 0, 0, 0, count]
+    for lane in 1..<4 {
+      var cut = max(bounds[lane - 1], count * lane / 4)
+      while cut < count && base[cut &- 1] != 0x0A { cut &+= 1 }
+      bounds[lane] = min(cut, count)
+    }
+    var laneHits: [[(offset: Int, state: Int)]] = [[], [], [], []]
+    table.withUnsafeBufferPointer { table in
+      let t = table.baseAddress!
+      let threshold = firstAccepting
+      let firstIndex = firstAcceptingIndex
+      var p0 = bounds[0]
+      var p1 = bounds[1]
+      var p2 = bounds[2]
+      var p3 = bounds[3]
+      var s0: UInt32 = 0
+      var s1: UInt32 = 0
+      var s2: UInt32 = 0
+      var s3: UInt32 = 0
+      let steps = min(bounds[1] - bounds[0], bounds[2] - bounds[1], bounds[3] - bounds[2], bounds[4] - bounds[3])
+      var step = 0
+      while step < steps {
+        s0 = t[Int(s0 | UInt32(base[p0]))]
+        s1 = t[Int(s1 | UInt32(base[p1]))]
+        s2 = t[Int(s2 | UInt32(base[p2]))]
+        s3 = t[Int(s3 | UInt32(base[p3]))]
+        if (s0 | s1 | s2 | s3) >= threshold {
+          LiteralPrefilter.record(s0, p0, 0, threshold, firstIndex, &laneHits)
+          LiteralPrefilter.record(s1, p1, 1, threshold, firstIndex, &laneHits)
+          LiteralPrefilter.record(s2, p2, 2, threshold, firstIndex, &laneHits)
+          LiteralPrefilter.record(s3, p3, 3, threshold, firstIndex, &laneHits)
+        }
+        p0 &+= 1
+        p1 &+= 1
+        p2 &+= 1
+        p3 &+= 1
+        step &+= 1
+      }
+      // Finish each lane on its own.
+      var states = [s0, s1, s2, s3]
+      var positions = [p0, p1, p2, p3]
+      for lane in 0..<4 {
+        var state = states[lane]
+        var position = positions[lane]
+        let end = bounds[lane + 1]
+        while position < end {
+          state = t[Int(state | UInt32(base[position]))]
+          if state >= threshold { LiteralPrefilter.record(state, position, lane, threshold, firstIndex, &laneHits) }
+          position &+= 1
+        }
+        states[lane] = state
+        positions[lane] = position
+      }
+    }
+    for lane in laneHits { hits.append(contentsOf: lane) }
+  }
+
+  @inline(never)
+  private static func record(
+    _ state: UInt32, _ position: Int, _ lane: Int, _ threshold: UInt32, _ firstIndex: Int,
+    _ hits: inout [[(offset: Int, state: Int)]]
+  ) {
+    if state >= threshold { hits[lane].append((position, Int(state >> 8) - firstIndex)) }
   }
 }

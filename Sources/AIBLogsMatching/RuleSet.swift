@@ -137,39 +137,51 @@ public final class RuleScanner {
     scratch = PCRE2MatchScratch(maxCaptureCount: max(1, ruleSet.maxCaptureCount))
   }
 
+  /// Reused between blocks: prefilter hits, and candidate lines with their rule sets.
+  private var hits: [(offset: Int, state: Int)] = []
+  private var pendingLines: [(start: Int, end: Int, firstRule: Int, ruleCount: Int)] = []
+  private var pendingRules: [Int] = []
+
   /// Scans `block` and calls `body` for each line on which a rule matched, in line order.
   public func scan(_ block: LineBlock, _ body: (MatchedLine) -> Void) {
     let bytes = block.bytes
-    var lineStart = -1
+    hits.removeAll(keepingCapacity: true)
+    pendingLines.removeAll(keepingCapacity: true)
+    pendingRules.removeAll(keepingCapacity: true)
+    ruleSet.prefilter.scanLanes(bytes, into: &hits)
+    guard !hits.isEmpty else { return }
+    // Group the hits into lines, each with the distinct rules whose literals occur in it.
     var lineEnd = -1
-    var candidates: [Int] = []
-    var countedUpTo = 0
-    var lineNumber = block.firstLineNumber
-    var pending: [(start: Int, end: Int, rules: [Int])] = []
-    ruleSet.prefilter.scan(bytes) { offset, tags in
-      if offset >= lineEnd {
-        if lineStart >= 0 { pending.append((lineStart, lineEnd, candidates)) }
-        let range = block.lineRange(containing: offset)
-        lineStart = range.lowerBound
-        lineEnd = LineBlock.newlineIndex(in: bytes, from: offset) ?? bytes.count
-        candidates = tags
-      } else {
-        for tag in tags where !candidates.contains(tag) { candidates.append(tag) }
+    for hit in hits {
+      if hit.offset >= lineEnd {
+        var start = hit.offset
+        while start > 0 && bytes[start - 1] != 0x0A { start -= 1 }
+        lineEnd = LineBlock.newlineIndex(in: bytes, from: hit.offset) ?? bytes.count
+        pendingLines.append((start, lineEnd, pendingRules.count, 0))
+      }
+      let first = pendingLines[pendingLines.count - 1].firstRule
+      for tag in ruleSet.prefilter.tags(ofAcceptingState: hit.state)
+      where !pendingRules[first...].contains(tag) {
+        pendingRules.append(tag)
+        pendingLines[pendingLines.count - 1].ruleCount += 1
       }
     }
-    if lineStart >= 0 { pending.append((lineStart, lineEnd, candidates)) }
-    candidateLineCount += pending.count
-    for (start, end, rules) in pending {
-      // Line number: count the lines between the last counted offset and this line's start.
+    candidateLineCount += pendingLines.count
+    var countedUpTo = 0
+    var lineNumber = block.firstLineNumber
+    for pending in pendingLines {
+      let start = pending.start
+      // Line number: count the newlines between the last counted offset and this line's start.
       lineNumber += LineReader.countNewlines(UnsafeRawBufferPointer(rebasing: bytes[countedUpTo..<start]))
       countedUpTo = start
-      var trimmedEnd = end
+      var trimmedEnd = pending.end
       if trimmedEnd > start && bytes[trimmedEnd - 1] == 0x0D { trimmedEnd -= 1 }
       let line = UnsafeRawBufferPointer(rebasing: bytes[start..<trimmedEnd])
       let structure = LogLineStructure(parsing: line)
       let message = UnsafeRawBufferPointer(rebasing: line[structure.message])
       var matches: [RuleMatch] = []
-      for rule in rules.sorted() {
+      let rules = pendingRules[pending.firstRule..<(pending.firstRule + pending.ruleCount)].sorted()
+      for rule in rules {
         for (regexIndex, regex) in ruleSet.regexes[rule].enumerated() {
           do {
             guard let groups = try regex.match(message, scratch: scratch) else { continue }

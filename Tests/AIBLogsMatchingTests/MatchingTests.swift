@@ -63,3 +63,28 @@ import Testing
     #expect(scanner.candidateLineCount == 3)
   }
 }
+
+@Suite struct LaneScanTests {
+  @Test(arguments: [0, 1, 2, 3, 7, 64, 1000])
+  func fourLanesFindExactlyWhatOneLaneFinds(lines: Int) {
+    let literals = ["exit status", "error", "IMAGE_STATE_", "Timeout waiting for", "B / 1"]
+    let prefilter = LiteralPrefilter(literals: literals.enumerated().map { (text: $0.element, tag: $0.offset) })
+    var generator = SystemRandomNumberGenerator()
+    let words = [
+      "exit", "status", "Error", "ERROR:", "IMAGE_STATE_UNDEPLOYABLE", "Timeout", "waiting", "for", "x", "B", "/", "1",
+    ]
+    var text = ""
+    for _ in 0..<lines {
+      let count = Int.random(in: 0...12, using: &generator)
+      text += (0..<count).map { _ in words.randomElement(using: &generator)! }.joined(separator: " ") + "\n"
+    }
+    var single: [(Int, [Int])] = []
+    var lanes: [(offset: Int, state: Int)] = []
+    Array(text.utf8).withUnsafeBytes { bytes in
+      prefilter.scan(bytes) { offset, tags in single.append((offset, tags)) }
+      prefilter.scanLanes(bytes, into: &lanes)
+    }
+    #expect(lanes.map(\.offset) == single.map(\.0))
+    #expect(lanes.map { prefilter.tags(ofAcceptingState: $0.state) } == single.map(\.1))
+  }
+}
