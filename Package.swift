@@ -36,6 +36,8 @@ let package = Package(
     .target(name: "AIBLogsMatching", dependencies: ["AIBLogsInput", "AIBLogsPatterns", "CPCRE2"]),
     // Layer 3: the run model, stateful detectors and the diagnosis.
     .target(name: "AIBLogsAnalysis", dependencies: ["AIBLogsMatching"]),
+    // Layer 3 (beside the analysis): image templates: lint rules and template-aware fixes.
+    .target(name: "AIBLogsTemplate", dependencies: ["AIBLogsAnalysis"]),
     // Layer 4: printing a diagnosis for people and pipelines.
     .target(name: "AIBLogsReporting", dependencies: ["AIBLogsAnalysis"]),
     // Layer 5: the command line.
@@ -43,6 +45,7 @@ let package = Package(
       name: "aib-logs",
       dependencies: [
         "AIBLogsReporting",
+        "AIBLogsTemplate",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -59,6 +62,7 @@ let package = Package(
     .testTarget(name: "AIBLogsInputTests", dependencies: ["AIBLogsInput"]),
     .testTarget(name: "AIBLogsMatchingTests", dependencies: ["AIBLogsMatching"]),
     .testTarget(name: "AIBLogsAnalysisTests", dependencies: ["AIBLogsAnalysis"]),
+    .testTarget(name: "AIBLogsTemplateTests", dependencies: ["AIBLogsTemplate"]),
     .testTarget(name: "AIBLogsCLITests", dependencies: ["aib-logs"]),
   ]
 )

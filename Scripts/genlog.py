@@ -420,7 +420,7 @@ def b_ps_error_record(c, fmt):
     col = r.randint(1, 30)
     L = [(ROUT, msg),
          (ROUT, "At C:\\Windows\\Temp\\script-%s.ps1:%d char:%d" % (c.psuuid(), r.randint(1, 400), col)),
-         (ROUT, "+ " + " " * (col - 1) + code),
+         (ROUT, "+ " + code),
          (ROUT, "+ " + " " * (col - 1) + "~" * min(60, len(code))),
          (ROUT, "    + CategoryInfo          : " + cat),
          (ROUT, "    + FullyQualifiedErrorId : " + fq),
@@ -525,7 +525,7 @@ def b_long(c, fmt):
 
 def huge_line(c, size):
     """A remote CLIXML progress blob longer than 1 MiB (one line)."""
-    head = '#< CLIXML <Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+    head = '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
     parts = [head]
     n = len(head)
     i = 0
@@ -537,7 +537,7 @@ def huge_line(c, size):
         n += len(p)
         i += 1
     parts.append("</Objs>")
-    return [(ROUT, "".join(parts))]
+    return [(ROUT, "#< CLIXML"), (ROUT, "".join(parts))]
 
 
 # Failure lines copied from the real corpus (the message part; re-wrapped in the section's format).

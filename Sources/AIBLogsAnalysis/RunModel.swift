@@ -10,6 +10,8 @@ public enum InputKind: String, Sendable, Codable {
   case runStatus = "run-status"
   /// An Azure DevOps AzureImageBuilderTask log.
   case devopsTaskLog = "devops-task-log"
+  /// An image template (`aib-logs lint`).
+  case template
   /// Anything else.
   case unknown
 }

@@ -28,23 +28,30 @@ public struct OpenedInput {
   public let encoding: InputEncoding
   /// The gzip decoder, when there is one, for its statistics after reading.
   public let gzip: GzipSource?
+  /// The digest of the raw input, when it was asked for; read it after reading.
+  public let digest: HashingSource?
 }
 
 /// Opens files and standard input and detects compression and encoding from their content.
 public enum InputOpener {
-  /// Opens `path`; `-` means standard input.
+  /// Opens `path`; `-` means standard input. With `computeDigest`, the SHA-256 of the raw
+  /// bytes is computed while they are read.
   ///
   /// Throws `InputError` for a missing, unreadable or empty input, or a directory.
-  public static func open(path: String) throws(InputError) -> OpenedInput {
+  public static func open(path: String, computeDigest: Bool = false) throws(InputError) -> OpenedInput {
     let raw: ByteSource =
       path == "-"
       ? FileDescriptorSource(descriptor: STDIN_FILENO, path: "-", ownsDescriptor: false)
       : try FileDescriptorSource(path: path)
-    return try open(source: raw, path: path)
+    return try open(source: raw, path: path, computeDigest: computeDigest)
   }
 
   /// Detects compression and encoding of an already opened byte stream.
-  public static func open(source raw: ByteSource, path: String) throws(InputError) -> OpenedInput {
+  public static func open(
+    source original: ByteSource, path: String, computeDigest: Bool = false
+  ) throws(InputError) -> OpenedInput {
+    let digest = computeDigest ? HashingSource(base: original) : nil
+    let raw: ByteSource = digest ?? original
     let head = try readPrefix(of: raw, count: 2)
     if head.isEmpty { throw .empty(path: path) }
     var source: ByteSource = PrefixedSource(prefix: head, base: raw)
@@ -74,7 +81,7 @@ public enum InputOpener {
     case .plain, .utf8BOM: break
     }
     return OpenedInput(
-      path: path, source: source, isGzip: gzip != nil, encoding: encoding, gzip: gzip)
+      path: path, source: source, isGzip: gzip != nil, encoding: encoding, gzip: gzip, digest: digest)
   }
 
   /// Reads up to `count` bytes (fewer only at the end of the input).
