@@ -66,12 +66,14 @@ public struct Finding: Sendable, Codable, Equatable {
   public var rank: Int
   /// Where to read more.
   public var references: [String]
+  /// A stable fingerprint: the same failure in two builds has the same value.
+  public var fingerprint: String = ""
 }
 
 extension Finding {
   enum CodingKeys: String, CodingKey {
     case id, severity, title, summary, phase, owner, retryable, customizer, line, occurrences, evidence, captures
-    case message, fixes, templatePaths, benign, benignReason, rank, references
+    case message, fixes, templatePaths, benign, benignReason, rank, references, fingerprint
   }
 
   /// Encodes every key; `customizer` and `benignReason` are `null` when unknown or not benign.
@@ -96,5 +98,6 @@ extension Finding {
     try container.encode(benignReason, forKey: .benignReason)
     try container.encode(rank, forKey: .rank)
     try container.encode(references, forKey: .references)
+    try container.encode(fingerprint, forKey: .fingerprint)
   }
 }

@@ -38,6 +38,8 @@ public struct InputFacts: Sendable, Codable {
   public var cutLines: Int
   /// Lines the literal prefilter passed to the regexes.
   public var candidateLines: Int
+  /// The SHA-256 of the raw input (before decompression), when it was computed.
+  public var sha256: String?
 }
 
 /// Reads an input once, in constant memory, and diagnoses it.
@@ -81,7 +83,7 @@ public final class LogAnalyzer: Sendable {
     }
     let facts = InputFacts(
       lines: reader.lineCount, bytes: reader.byteCount, gzip: input.isGzip, encoding: input.encoding.rawValue,
-      cutLines: reader.cutLineCount, candidateLines: scanner.candidateLineCount)
+      cutLines: reader.cutLineCount, candidateLines: scanner.candidateLineCount, sha256: input.digest?.hexDigest())
     return builder.finish(path: input.path, facts: facts, warnings: warnings)
   }
 }

@@ -480,6 +480,7 @@ final class RunModelBuilder {
       finding.message = Pattern.render(finding.message, captures: finding.captures)
       finding.fixes = finding.fixes.map { Pattern.render($0, captures: finding.captures) }
       if let index = findingCustomizer[id] { finding.customizer = reference(index) }
+      finding.fingerprint = Fingerprint.of(id: id, message: Self.message(of: finding.evidence.first?.text ?? ""))
       findings[id] = finding
     }
     var primary = choosePrimary(outcome: outcome)
@@ -669,7 +670,7 @@ final class RunModelBuilder {
     message +=
       reason.isEmpty
       ? "; no known pattern explains it." : ": \(reason.trimmingCharacters()). No known pattern explains it."
-    let finding = Finding(
+    var finding = Finding(
       id: "unrecognised-failure", severity: .error, title: "The build failed for a reason no pattern recognises",
       summary:
         "No pattern in the library matches the cause; the evidence is the most informative output of the failing step.",
@@ -685,6 +686,7 @@ final class RunModelBuilder {
       ],
       templatePaths: ["properties.errorHandling.onCustomizerError"], benign: false, benignReason: nil, rank: 0,
       references: ["https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot"])
+    finding.fingerprint = Fingerprint.of(id: finding.id, message: reason.isEmpty ? message : reason)
     findings[finding.id] = finding
     findingOrder.append(finding.id)
     return finding.id
@@ -704,6 +706,16 @@ final class RunModelBuilder {
     for line in extra where !finding.evidence.contains(line) { finding.evidence.append(line) }
     finding.evidence.sort { $0.line < $1.line }
     findings[id] = finding
+  }
+
+  /// The message part of a log line.
+  static func message(of text: String) -> String {
+    var bytes = Array(text.utf8)
+    return bytes.withUnsafeMutableBytes { raw in
+      let line = UnsafeRawBufferPointer(raw)
+      let structure = LogLineStructure(parsing: line)
+      return String(decoding: UnsafeRawBufferPointer(rebasing: line[structure.message]), as: UTF8.self)
+    }
   }
 
   static func duration(_ seconds: Int64) -> String {

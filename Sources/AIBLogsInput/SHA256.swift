@@ -59,7 +59,9 @@ public struct SHA256 {
     let used = Int(length % 64)
     let zeros = (used < 56 ? 55 - used : 119 - used)
     padding += [UInt8](repeating: 0, count: zeros)
-    for shift in stride(from: 56, through: 0, by: -8) { padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+    for shift in stride(from: 56, through: 0, by: -8) {
+      padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+    }
     let savedLength = length
     padding.withUnsafeBytes { update($0) }
     length = savedLength

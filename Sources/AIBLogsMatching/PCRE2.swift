@@ -151,3 +151,44 @@ public final class PCRE2MatchScratch {
     emptySubject.deallocate()
   }
 }
+
+extension PCRE2Regex {
+  /// `text` with every match replaced by `replacement`, in which `$1`...`$9` stand for the
+  /// numbered groups (an unset group is empty).
+  public func replacingMatches(in text: String, with replacement: String, scratch: PCRE2MatchScratch) -> String {
+    let bytes = Array(text.utf8)
+    var output: [UInt8] = []
+    output.reserveCapacity(bytes.count)
+    var offset = 0
+    let template = Array(replacement.utf8)
+    bytes.withUnsafeBytes { all in
+      while offset <= all.count {
+        let rest = UnsafeRawBufferPointer(rebasing: all[offset...])
+        guard let groups = try? match(rest, scratch: scratch), let whole = groups[0] else { break }
+        output += all[offset..<(offset + whole.lowerBound)]
+        var index = 0
+        while index < template.count {
+          if template[index] == UInt8(ascii: "$"), index + 1 < template.count,
+            let digit = Int(String(UnicodeScalar(template[index + 1]))), digit > 0
+          {
+            if digit < groups.count, let group = groups[digit] {
+              output += all[(offset + group.lowerBound)..<(offset + group.upperBound)]
+            }
+            index += 2
+            continue
+          }
+          output.append(template[index])
+          index += 1
+        }
+        if whole.isEmpty {
+          if offset + whole.upperBound < all.count { output.append(all[offset + whole.upperBound]) }
+          offset += whole.upperBound + 1
+        } else {
+          offset += whole.upperBound
+        }
+      }
+      if offset < all.count { output += all[offset...] }
+    }
+    return String(decoding: output, as: UTF8.self)
+  }
+}

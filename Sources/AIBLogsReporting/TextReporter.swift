@@ -42,7 +42,7 @@ public struct TextReporter: Reporter {
   private func renderInput(_ input: InputDiagnosis, showPath: Bool) -> String {
     var out = ""
     let primary = input.findings.first { $0.id == input.primary }
-    let place = primary.map { location($0) } ?? ""
+    let place = primary.map { ReportText.location($0) } ?? ""
     let verdict: String
     switch input.outcome {
     case .succeeded: verdict = style("SUCCEEDED", "1;32")
@@ -91,14 +91,12 @@ public struct TextReporter: Reporter {
       out += "\n" + style("Customizers", "1") + "\n"
       let longest = max(1, customizers.compactMap(\.durationSeconds).max() ?? 1)
       for run in customizers {
-        let name =
-          run.isAIBStep
-          ? "AIB \(run.aibStep ?? "step")" : "customize[\(run.templateIndex.map(String.init) ?? "?")] \(run.type)"
+        let name = ReportText.runName(run)
         let seconds = run.durationSeconds
         let bar = seconds.map { String(repeating: "█", count: max(1, Int(($0 * 30 + longest - 1) / longest))) } ?? ""
         let mark = run.failed ? style(" ✗", "31") : ""
         out += "  #\(String(run.number).leftPad(2)) \(name.padding(toLength: 34, withPad: " ", startingAt: 0)) "
-        out += "\((seconds.map(formatDuration) ?? "?").leftPad(9)) \(bar)\(mark)\n"
+        out += "\((seconds.map(ReportText.duration) ?? "?").leftPad(9)) \(bar)\(mark)\n"
       }
     }
     let benign = input.findings.filter(\.benign)
@@ -111,25 +109,6 @@ public struct TextReporter: Reporter {
     for warning in input.warnings { out += style("warning: ", "33") + warning + "\n" }
     return out
   }
-
-  private func location(_ finding: Finding) -> String {
-    var parts = ["phase \(finding.phase.rawValue)"]
-    if let customizer = finding.customizer {
-      if customizer.isAIBStep {
-        parts.append("AIB's own step #\(customizer.number) (\(customizer.type))")
-      } else if let index = customizer.templateIndex {
-        parts.append("customizer #\(customizer.number), properties.customize[\(index)] (\(customizer.type))")
-      }
-    }
-    return parts.joined(separator: ", ")
-  }
-}
-
-/// `1 h 5 min`, `3 min 12 s`, `40 s`.
-func formatDuration(_ seconds: Int64) -> String {
-  if seconds < 60 { return "\(seconds) s" }
-  if seconds < 3600 { return "\(seconds / 60) min \(seconds % 60) s" }
-  return "\(seconds / 3600) h \((seconds % 3600) / 60) min"
 }
 
 extension String {

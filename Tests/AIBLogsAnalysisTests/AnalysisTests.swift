@@ -197,3 +197,34 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.primary == "winrm-timeout")
   }
 }
+
+@Suite struct FingerprintTests {
+  @Test func theSameFailureInTwoBuildsHasTheSameFingerprint() throws {
+    func log(_ op: String, _ time: String, _ vm: String, _ script: String) -> [String] {
+      [
+        "[\(op)] PACKER 2026/02/21 \(time) ui: ==> azure-arm: Provisioning with Powershell...",
+        "[\(op)] PACKER 2026/02/21 \(time) packer-provisioner-powershell plugin: c:/Windows/Temp/script-\(script).ps1 returned with exit code 1",
+        "[\(op)] PACKER 2026/02/21 \(time) ui: ==> azure-arm: Deleted -> Microsoft.Compute/virtualMachines : '\(vm)'",
+      ]
+    }
+    let first = try diagnose(
+      log("1e3026b3-b765-4689-b4d1-66d6d9492c91", "22:47:48", "pkrvmqxswqgc4os", "699a3576-1143-f714-692a-a6b21ae1c896")
+    )
+    let second = try diagnose(
+      log("bf6dfc77-48b9-45ff-98b2-5924d6005101", "01:07:27", "pkrvmsyco9w9kkz", "699a567f-e4ac-409c-d80f-eca743220559")
+    )
+    let a = try #require(first.findings.first { $0.id == "script-nonzero-exit" })
+    let b = try #require(second.findings.first { $0.id == "script-nonzero-exit" })
+    #expect(!a.fingerprint.isEmpty)
+    #expect(a.fingerprint == b.fingerprint)
+    #expect(
+      Fingerprint.normalize("IT_rg_tmpl_6d05f314-4411-4bfa-b83d-ccffbacf786e pkrvmqxswqgc4os 2026/02/21 22:47:48")
+        == "IT_rg_tmpl_<guid> pkrvm<name> <time>")
+  }
+
+  @Test func differentFailuresHaveDifferentFingerprints() {
+    #expect(
+      Fingerprint.of(id: "apt-lock", message: "E: Could not get lock")
+        != Fingerprint.of(id: "apt-lock", message: "E: Unable to lock"))
+  }
+}
