@@ -130,13 +130,15 @@ enum Marker: String, CaseIterable {
       )
     case .errorShaped:
       (
-        ["error", "fail", "exception", "fatal", "denied", "not found", "cannot ", "E: "],
-        [#"(?i)\b(?:error|failed|failure|exception|fatal|denied|not found|cannot)\b|^E: |^npm ERR!"#]
+        ["error", "fail", "exception", "fatal", "denied", "not found", "cannot ", "npm ERR"],
+        [
+          #"(?i)\b(?:error|failure|exception|fatal|denied|not found|cannot)\b|(?<!\b0 )\bfailed\b(?!:?\s*0\b)|^npm ERR!"#
+        ]
       )
     case .devopsTask:
       (
-        ["##[error]", "starting run template", "start reading task parameters"],
-        [#"##\[error\]|starting run template|start reading task parameters"#]
+        ["starting run template", "start reading task parameters", "template name:"],
+        [#"starting run template|start reading task parameters|^template name: "#]
       )
     }
   }

@@ -91,7 +91,6 @@ final class RunModelBuilder {
   }
 
   func observe(_ line: MatchedLine) {
-    let evidence = EvidenceLine(line: line.number, text: line.text)
     let time = line.structure.bestTimestamp
     if let time {
       if firstTime.map({ time < $0 }) ?? true { firstTime = time }
@@ -105,12 +104,12 @@ final class RunModelBuilder {
       } else {
         let marker = markers[match.ruleIndex - compiled.patternCount]
         if echo && marker != .deprovision { continue }
-        observeMarker(marker, match, line, evidence, time)
+        observeMarker(marker, match, line, time)
       }
     }
     if echo { return }
     for match in patternMatches {
-      observePattern(match, line, evidence)
+      observePattern(match, line, line.evidence)
     }
   }
 
@@ -195,23 +194,23 @@ final class RunModelBuilder {
 
   private var current: Int? { customizers.isEmpty ? nil : customizers.count - 1 }
 
-  private func startPhase(_ name: String, _ evidence: EvidenceLine, _ time: LogTimestamp?) {
+  private func startPhase(_ name: String, _ lineNumber: Int, _ time: LogTimestamp?) {
     if phases.last?.phase == name { return }
-    phases.append(PhaseSpan(phase: name, startLine: evidence.line, start: time?.formatted, startTime: time))
+    phases.append(PhaseSpan(phase: name, startLine: lineNumber, start: time?.formatted, startTime: time))
   }
 
-  private func startCustomizer(type: String, detail: String?, _ evidence: EvidenceLine, _ time: LogTimestamp?) {
-    endCurrentCustomizer(at: evidence.line, time)
+  private func startCustomizer(type: String, detail: String?, _ lineNumber: Int, _ time: LogTimestamp?) {
+    endCurrentCustomizer(at: lineNumber, time)
     var run = CustomizerRun(
       number: customizers.count + 1, type: type, templateIndex: nil, isAIBStep: false, aibStep: nil,
-      startLine: evidence.line, endLine: evidence.line, start: time?.formatted, end: nil, durationSeconds: nil,
+      startLine: lineNumber, endLine: lineNumber, start: time?.formatted, end: nil, durationSeconds: nil,
       exitCode: nil, detail: detail, failed: false, startTime: time, endTime: nil)
     if type == "file", let detail, detail.contains("DeprovisioningScript") {
       run.isAIBStep = true
       run.aibStep = "deprovision-script-upload"
     }
     customizers.append(run)
-    startPhase("customize", evidence, time)
+    startPhase("customize", lineNumber, time)
   }
 
   private func endCurrentCustomizer(at line: Int, _ time: LogTimestamp?) {
@@ -231,19 +230,19 @@ final class RunModelBuilder {
   private static let provisionerTypes = ["powershell", "shell", "file", "windows-restart", "windows-update"]
 
   private func observeMarker(
-    _ marker: Marker, _ match: RuleMatch, _ line: MatchedLine, _ evidence: EvidenceLine, _ time: LogTimestamp?
+    _ marker: Marker, _ match: RuleMatch, _ line: MatchedLine, _ time: LogTimestamp?
   ) {
     let structure = line.structure
     let captures = match.captures
     switch marker {
     case .packerVersion:
-      if structure.plugin == nil && phases.isEmpty { startPhase("startup", evidence, time) }
+      if structure.plugin == nil && phases.isEmpty { startPhase("startup", line.number, time) }
     case .telemetryStart:
-      startCustomizer(type: captures["type"] ?? "unknown", detail: nil, evidence, time)
+      startCustomizer(type: captures["type"] ?? "unknown", detail: nil, line.number, time)
       currentConfirmed = false
     case .telemetryEnd:
-      touchCurrent(evidence.line)
-      endCurrentCustomizer(at: evidence.line, time)
+      touchCurrent(line.number)
+      endCurrentCustomizer(at: line.number, time)
     case .customizerStart:
       guard structure.isUserOutput || structure.stream == .packerLog else { return }
       let type = RunModelBuilder.provisionerTypes[min(match.regexIndex, 4)]
@@ -261,14 +260,14 @@ final class RunModelBuilder {
       {
         return
       }
-      startCustomizer(type: type, detail: captures["detail"], evidence, time)
+      startCustomizer(type: type, detail: captures["detail"], line.number, time)
       currentConfirmed = true
     case .connectWait:
-      startPhase("connect", evidence, time)
+      startPhase("connect", line.number, time)
     case .connected:
       break
     case .deploying:
-      if phases.last?.phase != "provisioning" && customizers.isEmpty { startPhase("provisioning", evidence, time) }
+      if phases.last?.phase != "provisioning" && customizers.isEmpty { startPhase("provisioning", line.number, time) }
     case .deprovision:
       guard let index = current, customizers[index].type == "powershell" || customizers[index].type == "shell" else {
         return
@@ -276,13 +275,13 @@ final class RunModelBuilder {
       if customizers[index].aibStep == nil {
         customizers[index].isAIBStep = true
         customizers[index].aibStep = "deprovision"
-        startPhase("deprovision", evidence, time)
+        startPhase("deprovision", line.number, time)
       }
     case .remoteCommand:
-      touchCurrent(evidence.line)
-      lastRemoteCommand = (evidence, current)
+      touchCurrent(line.number)
+      lastRemoteCommand = (line.evidence, current)
     case .exitCode:
-      touchCurrent(evidence.line)
+      touchCurrent(line.number)
       guard let index = current, let code = captures["code"].flatMap({ Int($0) }) else { return }
       if match.regexIndex == 1 {
         customizers[index].exitCode = code
@@ -292,31 +291,31 @@ final class RunModelBuilder {
         customizers[index].exitCode = code
       }
     case .capture:
-      endCurrentCustomizer(at: evidence.line, time)
-      startPhase("capture", evidence, time)
+      endCurrentCustomizer(at: line.number, time)
+      startPhase("capture", line.number, time)
     case .cleanup:
       guard structure.isUserOutput else { return }
-      endCurrentCustomizer(at: evidence.line, time)
-      startPhase("cleanup", evidence, time)
+      endCurrentCustomizer(at: line.number, time)
+      startPhase("cleanup", line.number, time)
     case .buildFinished:
-      finishedLine = evidence.line
-      startPhase("summary", evidence, time)
+      finishedLine = line.number
+      startPhase("summary", line.number, time)
     case .buildErrored:
       if erroredLine == nil { markFailingCustomizer() }
-      erroredLine = evidence.line
-      addReason(evidence)
-      startPhase("summary", evidence, time)
+      erroredLine = line.number
+      addReason(line.evidence)
+      startPhase("summary", line.number, time)
     case .someBuildsFailed:
       someBuildsFailed = true
     case .errorSummary:
-      if structure.marker == .error { addReason(evidence) }
+      if structure.marker == .error { addReason(line.evidence) }
     case .machineReadableError:
-      addReason(evidence)
+      addReason(line.evidence)
     case .exportDone:
       exportDone = true
     case .cancellation:
       guard cancelLine == nil else { return }
-      cancelLine = evidence
+      cancelLine = line.evidence
       cancelTime = time
       cancelCustomizer = current
       markFailingCustomizer()
@@ -338,20 +337,22 @@ final class RunModelBuilder {
       if state == "IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE" { reachedReseal = true }
       if state == "IMAGE_STATE_UNDEPLOYABLE" {
         if let previous = undeployable {
-          undeployable = (previous.first, evidence, previous.firstTime, time ?? previous.lastTime)
+          undeployable = (previous.first, line.evidence, previous.firstTime, time ?? previous.lastTime)
         } else {
+          let evidence = line.evidence
           undeployable = (evidence, evidence, time, time)
         }
       }
-      touchCurrent(evidence.line)
+      touchCurrent(line.number)
     case .systemPerformance:
       if let memory = captures["memory"].flatMap({ Int($0) }), memory > (maxMemory?.percent ?? -1) {
-        maxMemory = (memory, evidence)
+        maxMemory = (memory, line.evidence)
       }
     case .fileProgress:
-      lastFileProgress = (evidence, captures, current)
+      guard let index = current, customizers[index].type == "file" else { return }
+      lastFileProgress = (line.evidence, captures, current)
     case .restartWaiting:
-      restartPending = evidence
+      restartPending = line.evidence
     case .restartDone:
       restartPending = nil
     case .runStatus:
@@ -365,7 +366,7 @@ final class RunModelBuilder {
       {
         return
       }
-      addNotable(evidence, customizer: index)
+      addNotable(line.evidence, customizer: index)
     case .devopsTask:
       sawDevopsTask = true
     }
@@ -427,6 +428,15 @@ final class RunModelBuilder {
     }
     if var finding = findings[pattern.id] {
       finding.occurrences += 1
+      if let index = current, let previous = findingCustomizer[pattern.id], previous >= 0, index > previous {
+        // Seen again in a later step: the later step is the one closer to the failure.
+        findingCustomizer[pattern.id] = index
+        finding.line = evidence.line
+        finding.captures = match.captures
+        finding.evidence = Array(lines.prefix(RunModelBuilder.evidenceLimit))
+        findings[pattern.id] = finding
+        return
+      }
       for (key, value) in match.captures where finding.captures[key] == nil { finding.captures[key] = value }
       for item in lines where finding.evidence.count < RunModelBuilder.evidenceLimit && !finding.evidence.contains(item)
       {
@@ -473,13 +483,18 @@ final class RunModelBuilder {
     }
     numberCustomizers()
     runDetectors()
+    demoteAcceptedExitCodes()
     let kind = detectKind()
     let outcome = decideOutcome(kind: kind)
     for id in findingOrder {
       guard var finding = findings[id] else { continue }
       finding.message = Pattern.render(finding.message, captures: finding.captures)
       finding.fixes = finding.fixes.map { Pattern.render($0, captures: finding.captures) }
-      if let index = findingCustomizer[id] { finding.customizer = reference(index) }
+      if let index = findingCustomizer[id] {
+        finding.customizer = reference(index)
+        // A class that can also fail at submission (a download) happened in a customizer here.
+        if finding.customizer != nil && finding.phase == .submission { finding.phase = .customize }
+      }
       finding.fingerprint = Fingerprint.of(id: id, message: Self.message(of: finding.evidence.first?.text ?? ""))
       findings[id] = finding
     }
@@ -519,9 +534,6 @@ final class RunModelBuilder {
       if customizers[index].isAIBStep { continue }
       customizers[index].templateIndex = templateIndex
       templateIndex += 1
-    }
-    if let index = customizers.lastIndex(where: { $0.exitCode.map { $0 != 0 } ?? false }), erroredLine != nil {
-      customizers[index].failed = true
     }
   }
 
@@ -602,10 +614,23 @@ final class RunModelBuilder {
     }
   }
 
+  /// A script exit code the build went on after was allowed by `validExitCodes`: it is not a
+  /// failure, so the finding is set aside with that reason.
+  private func demoteAcceptedExitCodes() {
+    guard var finding = findings["script-nonzero-exit"], let index = findingCustomizer["script-nonzero-exit"],
+      index >= 0, index + 1 < customizers.count, !customizers[index].failed
+    else { return }
+    finding.severity = .note
+    finding.benign = true
+    finding.benignReason =
+      "The build went on to the next customizer after this exit code, so the customizer's validExitCodes allowed it."
+    findings["script-nonzero-exit"] = finding
+  }
+
   private func detectKind() -> InputKind {
     if sawPackerPrefix { return .customizationLog }
-    if sawDevopsTask { return .devopsTaskLog }
     if sawPlainPackerLog || (sawCIPrefix && (erroredLine != nil || finishedLine != nil)) { return .packerLog }
+    if sawDevopsTask { return .devopsTaskLog }
     if sawRunStatus || findings.values.contains(where: { $0.phase == .submission }) { return .runStatus }
     if erroredLine != nil || finishedLine != nil { return .packerLog }
     if !findings.isEmpty { return .runStatus }
@@ -746,4 +771,9 @@ extension String {
   func trimmingCharacters() -> String {
     String(drop { $0 == " " }.reversed().drop { $0 == " " || $0 == "." }.reversed())
   }
+}
+
+extension MatchedLine {
+  /// The line as evidence (its number and text); made only when a line is kept.
+  var evidence: EvidenceLine { EvidenceLine(line: number, text: text) }
 }

@@ -38,17 +38,20 @@ public enum InputOpener {
   /// bytes is computed while they are read.
   ///
   /// Throws `InputError` for a missing, unreadable or empty input, or a directory.
-  public static func open(path: String, computeDigest: Bool = false) throws(InputError) -> OpenedInput {
+  public static func open(
+    path: String, computeDigest: Bool = false, readAhead: Bool = true
+  ) throws(InputError) -> OpenedInput {
     let raw: ByteSource =
       path == "-"
       ? FileDescriptorSource(descriptor: STDIN_FILENO, path: "-", ownsDescriptor: false)
       : try FileDescriptorSource(path: path)
-    return try open(source: raw, path: path, computeDigest: computeDigest)
+    return try open(source: raw, path: path, computeDigest: computeDigest, readAhead: readAhead)
   }
 
-  /// Detects compression and encoding of an already opened byte stream.
+  /// Detects compression and encoding of an already opened byte stream. With `readAhead`,
+  /// compressed input is decoded on a second thread.
   public static func open(
-    source original: ByteSource, path: String, computeDigest: Bool = false
+    source original: ByteSource, path: String, computeDigest: Bool = false, readAhead: Bool = true
   ) throws(InputError) -> OpenedInput {
     let digest = computeDigest ? HashingSource(base: original) : nil
     let raw: ByteSource = digest ?? original
@@ -80,6 +83,8 @@ public enum InputOpener {
     case .utf16BigEndian: source = UTF16Source(base: source, bigEndian: true)
     case .plain, .utf8BOM: break
     }
+    // Decoding is the expensive part of compressed input: give it a thread of its own.
+    if gzip != nil && readAhead { source = ReadAheadSource(base: source) }
     return OpenedInput(
       path: path, source: source, isGzip: gzip != nil, encoding: encoding, gzip: gzip, digest: digest)
   }

@@ -95,16 +95,54 @@ struct Patterns: ParsableCommand {
 
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Print every regex, one per line, each wrapped in (?:...), for rg -f or grep -P.")
+      abstract: "Print every regex, one per line, each wrapped in (?:...), for rg -f or grep -P.",
+      discussion: """
+        Named groups become plain groups, so the joined list has no duplicate names. With
+        --flavor rust (ripgrep's default engine), regexes with look-around, which that engine
+        lacks, are left out and counted on standard error.
+        """)
     @OptionGroup var patternOptions: PatternOptions
+    @Option(help: "pcre2 (rg -P, grep -P) or rust (rg's default engine).") var flavor: ExportFlavor = .pcre2
+
+    enum ExportFlavor: String, ExpressibleByArgument, CaseIterable {
+      case pcre2, rust
+    }
+
+    /// `regex` with `(?<name>` turned into `(?:` (look-behind `(?<=`, `(?<!` kept).
+    static func unnamed(_ regex: String) -> String {
+      var out = ""
+      var rest = Substring(regex)
+      while let range = rest.range(of: "(?<") {
+        out += rest[..<range.lowerBound]
+        let after = rest[range.upperBound...]
+        if let first = after.first, first.isLetter, let close = after.firstIndex(of: ">") {
+          out += "(?:"
+          rest = after[after.index(after: close)...]
+        } else {
+          out += "(?<"
+          rest = after
+        }
+      }
+      return out + rest
+    }
 
     func run() throws {
       let library = try patternOptions.loadLibrary()
       let out = OutputWriter.standardOutput()
+      var skipped = 0
       for pattern in library.patterns {
-        for regex in pattern.regexes { out.write("(?:\(regex.source))\n") }
+        for regex in pattern.regexes {
+          let source = Export.unnamed(regex.source)
+          let lookaround = ["(?=", "(?!", "(?<=", "(?<!"].contains { source.contains($0) }
+          if flavor == .rust && lookaround {
+            skipped += 1
+            continue
+          }
+          out.write("(?:\(source))\n")
+        }
       }
       out.close()
+      if skipped > 0 { printError("left out \(skipped) regex(es) with look-around, which the rust flavor lacks") }
     }
   }
 }

@@ -1,0 +1,154 @@
+import Dispatch
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Reads another source on a second thread, a few chunks ahead, so that expensive decoding
+/// (gzip inflate) overlaps with the analysis of what was already decoded.
+///
+/// The producer fills a ring of fixed-size slots; `read(into:)` copies out of them in order.
+/// Errors are delivered in order too, after the bytes before them. Dropping the source before
+/// the end stops the producer.
+public final class ReadAheadSource: ByteSource {
+  /// State shared by the two threads. Slots are handed over through the semaphores: a slot is
+  /// written only by the producer between `free.wait()` and `filled.signal()`, and read only by
+  /// the consumer between `filled.wait()` and `free.signal()`.
+  private final class Ring: @unchecked Sendable {
+    let slots: [UnsafeMutableRawBufferPointer]
+    var counts: [Int]
+    var errors: [InputError?]
+    let filled = DispatchSemaphore(value: 0)
+    let free = DispatchSemaphore(value: 0)
+    let done = DispatchSemaphore(value: 0)
+    private let stopLock = NSLockLike()
+    private var stopRequested = false
+
+    init(slotCount: Int, slotSize: Int) {
+      slots = (0..<slotCount).map { _ in .allocate(byteCount: slotSize, alignment: 64) }
+      counts = Array(repeating: 0, count: slotCount)
+      errors = Array(repeating: nil, count: slotCount)
+      // Semaphores start at 0 and are signalled up: destroying one below its initial value traps.
+      for _ in 0..<slotCount { free.signal() }
+    }
+
+    var shouldStop: Bool {
+      stopLock.withLock { stopRequested }
+    }
+
+    func requestStop() {
+      stopLock.withLock { stopRequested = true }
+    }
+
+    deinit {
+      for slot in slots { slot.deallocate() }
+    }
+  }
+
+  /// A source moved to the producer thread; only that thread uses it afterwards.
+  private final class SourceBox: @unchecked Sendable {
+    let source: ByteSource
+    init(_ source: ByteSource) { self.source = source }
+  }
+
+  private let ring: Ring
+  private var slot = 0
+  private var offset = 0
+  private var holding = false
+  private var finished = false
+
+  /// Starts reading `base` ahead on a background thread; `base` must not be used elsewhere.
+  public init(base: ByteSource, slotCount: Int = 4, slotSize: Int = 1 << 20) {
+    let ring = Ring(slotCount: max(2, slotCount), slotSize: max(1, slotSize))
+    self.ring = ring
+    let box = SourceBox(base)
+    DispatchQueue.global(qos: .userInitiated).async {
+      var index = 0
+      while true {
+        ring.free.wait()
+        if ring.shouldStop { break }
+        let buffer = ring.slots[index]
+        var count = 0
+        var failure: InputError?
+        // Fill the slot (or stop at the end or an error) so the consumer gets large chunks.
+        while count < buffer.count {
+          let read: Int
+          do throws(InputError) {
+            read = try box.source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[count...]))
+          } catch {
+            failure = error
+            break
+          }
+          if read == 0 { break }
+          count += read
+        }
+        ring.counts[index] = count
+        ring.errors[index] = failure
+        ring.filled.signal()
+        if count < buffer.count { break }  // the end of the input, or an error
+        index = (index + 1) % ring.slots.count
+      }
+      ring.done.signal()
+    }
+  }
+
+  deinit {
+    ring.requestStop()
+    ring.free.signal()  // wake the producer if it waits for a slot
+    ring.done.wait()
+  }
+
+  /// Copies the next bytes out of the ring; 0 at the end.
+  public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+    guard !finished, buffer.count > 0 else { return 0 }
+    while true {
+      if !holding {
+        ring.filled.wait()
+        holding = true
+        offset = 0
+      }
+      let count = ring.counts[slot]
+      if offset < count {
+        let take = min(buffer.count, count - offset)
+        buffer.baseAddress!.copyMemory(from: ring.slots[slot].baseAddress! + offset, byteCount: take)
+        offset += take
+        return take
+      }
+      // This slot is used up.
+      if let error = ring.errors[slot] {
+        finished = true
+        throw error
+      }
+      if count < ring.slots[slot].count {
+        finished = true
+        return 0
+      }
+      holding = false
+      ring.free.signal()
+      slot = (slot + 1) % ring.slots.count
+    }
+  }
+}
+
+/// A mutex without Foundation: a pthread mutex owned by a class.
+final class NSLockLike: @unchecked Sendable {
+  private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+  init() {
+    mutex = .allocate(capacity: 1)
+    pthread_mutex_init(mutex, nil)
+  }
+
+  deinit {
+    pthread_mutex_destroy(mutex)
+    mutex.deallocate()
+  }
+
+  func withLock<T>(_ body: () -> T) -> T {
+    pthread_mutex_lock(mutex)
+    defer { pthread_mutex_unlock(mutex) }
+    return body()
+  }
+}
