@@ -57,7 +57,8 @@ public final class LogAnalyzer: Sendable {
   /// becomes a warning on the diagnosis; an error before any data is thrown.
   public func analyze(_ input: OpenedInput, maxLineLength: Int = 1 << 20) throws(InputError) -> InputDiagnosis {
     let reader = LineReader(source: input.source, maxLineLength: maxLineLength)
-    let scanner = RuleScanner(ruleSet: compiled.ruleSet)
+    // Two cores: gzip input already has a decoding thread; plain input splits the scan instead.
+    let scanner = RuleScanner(ruleSet: compiled.ruleSet, parallel: !input.isGzip)
     let builder = RunModelBuilder(compiled: compiled)
     var warnings: [String] = []
     do {

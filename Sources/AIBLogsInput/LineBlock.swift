@@ -19,6 +19,9 @@ public struct LineBlock {
   public let previousTail: UnsafeRawBufferPointer
   /// Whether this block is one line that was cut at the line-length limit.
   public let isCutLine: Bool
+  /// Where a consumer that counted the block's LF bytes anyway can leave the count, so that
+  /// the reader does not count them again.
+  public let newlineCount = NewlineCountHint()
 
   /// Creates a block over memory the caller keeps alive.
   public init(
@@ -113,4 +116,12 @@ public struct LineBlock {
     }
     return line
   }
+}
+
+/// A count of LF bytes left by a block's consumer for the reader (see `LineBlock.newlineCount`).
+public final class NewlineCountHint {
+  /// The number of LF bytes in the block, when the consumer counted them.
+  public var value: Int?
+
+  init() {}
 }

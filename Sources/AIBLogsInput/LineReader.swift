@@ -109,7 +109,6 @@ public final class LineReader {
 
   private func deliver(start: Int, count: Int, isCut: Bool, _ body: (LineBlock) -> Void) {
     let bytes = UnsafeRawBufferPointer(start: buffer.baseAddress! + start, count: count)
-    let lines = LineReader.countLines(bytes)
     let block = LineBlock(
       bytes: bytes, firstLineNumber: lineCount + 1,
       previousTail: UnsafeRawBufferPointer(start: tail.baseAddress!, count: tailCount),
@@ -119,7 +118,11 @@ public final class LineReader {
       if firstCutLineNumber == nil { firstCutLineNumber = lineCount + 1 }
     }
     body(block)
-    lineCount += lines
+    if let newlines = block.newlineCount.value {
+      lineCount += newlines + (bytes.last == 0x0A || bytes.isEmpty ? 0 : 1)
+    } else {
+      lineCount += LineReader.countLines(bytes)
+    }
     keepTail(of: bytes, isCut: isCut)
   }
 

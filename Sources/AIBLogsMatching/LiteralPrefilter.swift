@@ -122,6 +122,22 @@ public struct LiteralPrefilter: Sendable {
   /// instead of one) and appends each hit as (offset, accepting state index) to `hits`, in
   /// offset order.
   public func scanLanes(_ bytes: UnsafeRawBufferPointer, into hits: inout [(offset: Int, state: Int)]) {
+    var lanes = LaneBuffers()
+    scanLanes(bytes, into: &hits, lanes: &lanes)
+  }
+
+  /// Per-lane hit buffers, kept by a caller between scans so that they are not reallocated.
+  public struct LaneBuffers {
+    var hits: [[(offset: Int, state: Int)]] = [[], [], [], []]
+
+    /// Empty buffers.
+    public init() {}
+  }
+
+  /// `scanLanes(_:into:)` with the caller's lane buffers.
+  public func scanLanes(
+    _ bytes: UnsafeRawBufferPointer, into hits: inout [(offset: Int, state: Int)], lanes: inout LaneBuffers
+  ) {
     guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 0 else { return }
     let count = bytes.count
     // Lane boundaries just after a newline, so no literal spans two lanes.
@@ -131,7 +147,10 @@ public struct LiteralPrefilter: Sendable {
       while cut < count && base[cut &- 1] != 0x0A { cut &+= 1 }
       bounds[lane] = min(cut, count)
     }
-    var laneHits: [[(offset: Int, state: Int)]] = [[], [], [], []]
+    for lane in 0..<4 { lanes.hits[lane].removeAll(keepingCapacity: true) }
+    var laneHits = lanes.hits
+    lanes.hits = []
+    defer { lanes.hits = laneHits }
     table.withUnsafeBufferPointer { table in
       let t = table.baseAddress!
       let threshold = firstAccepting
@@ -179,7 +198,7 @@ public struct LiteralPrefilter: Sendable {
         positions[lane] = position
       }
     }
-    for lane in laneHits { hits.append(contentsOf: lane) }
+    for lane in 0..<4 { hits.append(contentsOf: laneHits[lane]) }
   }
 
   @inline(never)

@@ -1,4 +1,5 @@
 import AIBLogsInput
+import Dispatch
 
 /// Something to look for in log lines: literals for the prefilter and regexes for the
 /// verdict, run on each line's message. Patterns from the library and the analysis layer's
@@ -131,56 +132,114 @@ public final class RuleScanner {
   /// Regexes that hit their backtracking limit.
   public private(set) var limitHits: [MatchLimitHit] = []
 
-  /// Creates a scanner for `ruleSet`.
-  public init(ruleSet: CompiledRuleSet) {
+  /// Creates a scanner for `ruleSet`; `parallel` lets it scan large blocks on two threads.
+  public init(ruleSet: CompiledRuleSet, parallel: Bool = true) {
     self.ruleSet = ruleSet
+    self.parallel = parallel
     scratch = PCRE2MatchScratch(maxCaptureCount: max(1, ruleSet.maxCaptureCount))
   }
 
-  /// Reused between blocks: prefilter hits, and candidate lines with their rule sets.
-  private var hits: [(offset: Int, state: Int)] = []
-  private var pendingLines: [(start: Int, end: Int, firstRule: Int, ruleCount: Int)] = []
-  private var pendingRules: [Int] = []
+  /// One part of a block, scanned on its own thread: its hits, its candidate lines (start,
+  /// end, where their rules are in `rules`, and the line's index within the part) and its LF
+  /// count. Reused between blocks.
+  private final class Part: @unchecked Sendable {
+    var range: Range<Int> = 0..<0
+    var hits: [(offset: Int, state: Int)] = []
+    var lanes = LiteralPrefilter.LaneBuffers()
+    var lines: [(start: Int, end: Int, firstRule: Int, ruleCount: Int, lineIndex: Int)] = []
+    var rules: [Int] = []
+    var newlines = 0
+  }
 
-  /// Scans `block` and calls `body` for each line on which a rule matched, in line order.
-  public func scan(_ block: LineBlock, _ body: (MatchedLine) -> Void) {
-    let bytes = block.bytes
-    hits.removeAll(keepingCapacity: true)
-    pendingLines.removeAll(keepingCapacity: true)
-    pendingRules.removeAll(keepingCapacity: true)
-    ruleSet.prefilter.scanLanes(bytes, into: &hits)
-    guard !hits.isEmpty else { return }
-    // Group the hits into lines, each with the distinct rules whose literals occur in it.
+  private let parts = [Part(), Part()]
+  /// Whether blocks are split between two threads.
+  private let parallel: Bool
+
+  /// A block this size or larger is scanned as two halves in parallel.
+  static let parallelThreshold = 256 * 1024
+
+  /// Finds the candidate lines of `part.range` in `bytes`: lines containing a literal, with the
+  /// rules of those literals, and counts the LF bytes. Touches only `part`.
+  private static func scanPart(_ part: Part, _ bytes: UnsafeRawBufferPointer, _ prefilter: LiteralPrefilter) {
+    part.hits.removeAll(keepingCapacity: true)
+    part.lines.removeAll(keepingCapacity: true)
+    part.rules.removeAll(keepingCapacity: true)
+    let base = part.range.lowerBound
+    let slice = UnsafeRawBufferPointer(rebasing: bytes[part.range])
+    prefilter.scanLanes(slice, into: &part.hits, lanes: &part.lanes)
     var lineEnd = -1
-    for hit in hits {
+    var counted = 0
+    var lineIndex = 0
+    for hit in part.hits {
       if hit.offset >= lineEnd {
         var start = hit.offset
-        while start > 0 && bytes[start - 1] != 0x0A { start -= 1 }
-        lineEnd = LineBlock.newlineIndex(in: bytes, from: hit.offset) ?? bytes.count
-        pendingLines.append((start, lineEnd, pendingRules.count, 0))
+        while start > 0 && slice[start - 1] != 0x0A { start -= 1 }
+        lineEnd = LineBlock.newlineIndex(in: slice, from: hit.offset) ?? slice.count
+        lineIndex += LineReader.countNewlines(UnsafeRawBufferPointer(rebasing: slice[counted..<start]))
+        counted = start
+        part.lines.append((base + start, base + lineEnd, part.rules.count, 0, lineIndex))
       }
-      let first = pendingLines[pendingLines.count - 1].firstRule
-      for tag in ruleSet.prefilter.tags(ofAcceptingState: hit.state)
-      where !pendingRules[first...].contains(tag) {
-        pendingRules.append(tag)
-        pendingLines[pendingLines.count - 1].ruleCount += 1
+      let first = part.lines[part.lines.count - 1].firstRule
+      for tag in prefilter.tags(ofAcceptingState: hit.state) where !part.rules[first...].contains(tag) {
+        part.rules.append(tag)
+        part.lines[part.lines.count - 1].ruleCount += 1
       }
     }
+    part.newlines = lineIndex + LineReader.countNewlines(UnsafeRawBufferPointer(rebasing: slice[counted...]))
+  }
+
+  /// A value moved across threads for one fork-join; the caller guarantees exclusive use.
+  private struct Unchecked<T>: @unchecked Sendable {
+    let value: T
+  }
+
+  /// Scans `block` and calls `body` for each line on which a rule matched, in line order.
+  ///
+  /// The literal prefilter and the line counting of a large block run on two threads, one per
+  /// line-aligned half; the regexes and `body` run on the calling thread.
+  public func scan(_ block: LineBlock, _ body: (MatchedLine) -> Void) {
+    let bytes = block.bytes
+    var partCount = 1
+    parts[0].range = 0..<bytes.count
+    if parallel && bytes.count >= RuleScanner.parallelThreshold {
+      var cut = bytes.count / 2
+      while cut < bytes.count && bytes[cut - 1] != 0x0A { cut += 1 }
+      if cut < bytes.count {
+        parts[0].range = 0..<cut
+        parts[1].range = cut..<bytes.count
+        partCount = 2
+      }
+    }
+    let prefilter = ruleSet.prefilter
+    if partCount == 1 {
+      RuleScanner.scanPart(parts[0], bytes, prefilter)
+    } else {
+      let shared = Unchecked(value: (parts, bytes))
+      DispatchQueue.concurrentPerform(iterations: partCount) { index in
+        RuleScanner.scanPart(shared.value.0[index], shared.value.1, prefilter)
+      }
+    }
+    block.newlineCount.value = parts[..<partCount].reduce(0) { $0 + $1.newlines }
+    var pendingLines: [(start: Int, end: Int, rules: ArraySlice<Int>, number: Int)] = []
+    var firstLine = block.firstLineNumber
+    for part in parts[..<partCount] {
+      for line in part.lines {
+        let rules = part.rules[line.firstRule..<(line.firstRule + line.ruleCount)]
+        pendingLines.append((line.start, line.end, rules, firstLine + line.lineIndex))
+      }
+      firstLine += part.newlines
+    }
     candidateLineCount += pendingLines.count
-    var countedUpTo = 0
-    var lineNumber = block.firstLineNumber
     for pending in pendingLines {
       let start = pending.start
-      // Line number: count the newlines between the last counted offset and this line's start.
-      lineNumber += LineReader.countNewlines(UnsafeRawBufferPointer(rebasing: bytes[countedUpTo..<start]))
-      countedUpTo = start
+      let lineNumber = pending.number
       var trimmedEnd = pending.end
       if trimmedEnd > start && bytes[trimmedEnd - 1] == 0x0D { trimmedEnd -= 1 }
       let line = UnsafeRawBufferPointer(rebasing: bytes[start..<trimmedEnd])
       let structure = LogLineStructure(parsing: line)
       let message = UnsafeRawBufferPointer(rebasing: line[structure.message])
       var matches: [RuleMatch] = []
-      let rules = pendingRules[pending.firstRule..<(pending.firstRule + pending.ruleCount)].sorted()
+      let rules = pending.rules.sorted()
       for rule in rules {
         for (regexIndex, regex) in ruleSet.regexes[rule].enumerated() {
           do {
