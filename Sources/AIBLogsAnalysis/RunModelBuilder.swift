@@ -46,6 +46,7 @@ final class RunModelBuilder {
   private var lastFileProgress: (line: EvidenceLine, captures: [String: String], customizer: Int?)?
   private var maxMemory: (percent: Int, line: EvidenceLine)?
 
+  private var cancellationSentence = ""
   private var echoDecisions: [String: (line: Int, isEcho: Bool)] = [:]
   private var findings: [String: Finding] = [:]
   private var findingOrder: [String] = []
@@ -582,7 +583,7 @@ final class RunModelBuilder {
           {
             sentence += " after `starting remote command`"
           }
-          if let running { sentence += " in customizer #\(running.number) (\(Self.typeName(running.type)))" }
+          if let running { sentence += " in \(Self.stepName(running))" }
           sentence += " before the build was cancelled"
           if let running, running.type == "powershell" || running.type == "shell" {
             sentence += ": the script may be waiting for input or for a process that never ends."
@@ -592,9 +593,10 @@ final class RunModelBuilder {
           findings["build-timeout"]?.captures["silence"] = Self.duration(silence.seconds)
         } else if let running {
           sentence =
-            " The build was cancelled while customizer #\(running.number) (\(Self.typeName(running.type))) was running."
+            " The build was cancelled while \(Self.stepName(running)) was running."
         }
         findings["build-timeout"]?.message += sentence
+        cancellationSentence = sentence
       }
       if let progress = lastFileProgress, progress.customizer == cancelCustomizer, running?.type == "file" {
         ensureFinding(
@@ -728,6 +730,14 @@ final class RunModelBuilder {
       extra += notable[-1] ?? []
     }
     if id != "unrecognised-failure" { extra += finalReasons.prefix(1) }
+    // A cause found inside the step that was running when the build was cancelled (a prompt,
+    // a sysprep loop) also gets the silence and the cancellation.
+    if id != "build-timeout", let timeout = findings["build-timeout"], !cancellationSentence.isEmpty,
+      findingCustomizer[id] == cancelCustomizer
+    {
+      extra += timeout.evidence
+      finding.message += cancellationSentence
+    }
     for line in extra where !finding.evidence.contains(line) { finding.evidence.append(line) }
     finding.evidence.sort { $0.line < $1.line }
     findings[id] = finding
@@ -749,6 +759,14 @@ final class RunModelBuilder {
     let minutes = (seconds % 3600) / 60
     if hours == 0 { return "\(minutes) min" }
     return minutes == 0 ? "\(hours) h" : "\(hours) h \(minutes) min"
+  }
+
+  /// `customizer #3 (PowerShell)` or `AIB's deprovision step (#5)`.
+  static func stepName(_ run: CustomizerRun) -> String {
+    if run.isAIBStep, let step = run.aibStep {
+      return step == "deprovision" ? "AIB's deprovision step (#\(run.number))" : "AIB's \(step) (#\(run.number))"
+    }
+    return "customizer #\(run.number) (\(typeName(run.type)))"
   }
 
   static func typeName(_ type: String) -> String {
