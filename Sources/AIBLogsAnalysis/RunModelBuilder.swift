@@ -496,7 +496,8 @@ final class RunModelBuilder {
         // A class that can also fail at submission (a download) happened in a customizer here.
         if finding.customizer != nil && finding.phase == .submission { finding.phase = .customize }
       }
-      finding.fingerprint = Fingerprint.of(id: id, message: Self.message(of: finding.evidence.first?.text ?? ""))
+      finding.fingerprint = Fingerprint.of(
+        id: id, message: LogLineStructure.message(of: finding.evidence.first?.text ?? ""))
       findings[id] = finding
     }
     var primary = choosePrimary(outcome: outcome)
@@ -675,12 +676,7 @@ final class RunModelBuilder {
     if evidence.isEmpty, let cancel = cancelLine { evidence.append(cancel) }
     var reason = ""
     if let first = finalReasons.first {
-      var bytes = Array(first.text.utf8)
-      reason = bytes.withUnsafeMutableBytes { raw in
-        let structure = LogLineStructure(parsing: UnsafeRawBufferPointer(raw))
-        return String(
-          decoding: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(raw)[structure.message]), as: UTF8.self)
-      }
+      reason = LogLineStructure.message(of: first.text)
       if let range = reason.range(of: "errored after ") ?? reason.range(of: "errored: ") {
         reason = String(reason[range.upperBound...].drop { $0 != ":" }.dropFirst().drop { $0 == " " })
         if reason.isEmpty, let colon = first.text.lastIndex(of: ":") {
@@ -741,16 +737,6 @@ final class RunModelBuilder {
     for line in extra where !finding.evidence.contains(line) { finding.evidence.append(line) }
     finding.evidence.sort { $0.line < $1.line }
     findings[id] = finding
-  }
-
-  /// The message part of a log line.
-  static func message(of text: String) -> String {
-    var bytes = Array(text.utf8)
-    return bytes.withUnsafeMutableBytes { raw in
-      let line = UnsafeRawBufferPointer(raw)
-      let structure = LogLineStructure(parsing: line)
-      return String(decoding: UnsafeRawBufferPointer(rebasing: line[structure.message]), as: UTF8.self)
-    }
   }
 
   static func duration(_ seconds: Int64) -> String {

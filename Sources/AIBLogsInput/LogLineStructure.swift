@@ -138,6 +138,16 @@ public struct LogLineStructure: Sendable, Equatable {
     message = cursor.index..<line.count
   }
 
+  /// The message part of a line given as text.
+  public static func message(of text: String) -> String {
+    var bytes = Array(text.utf8)
+    return bytes.withUnsafeMutableBytes { raw in
+      let line = UnsafeRawBufferPointer(raw)
+      let structure = LogLineStructure(parsing: line)
+      return String(decoding: UnsafeRawBufferPointer(rebasing: line[structure.message]), as: UTF8.self)
+    }
+  }
+
   /// The best timestamp of the line: the Packer one, else the plugin one.
   public var bestTimestamp: LogTimestamp? { timestamp ?? pluginTimestamp }
 
