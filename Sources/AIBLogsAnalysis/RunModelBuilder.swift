@@ -44,6 +44,7 @@ final class RunModelBuilder {
   private var reachedReseal = false
   private var restartPending: EvidenceLine?
   private var lastFileProgress: (line: EvidenceLine, captures: [String: String], customizer: Int?)?
+  private var firstFileProgress: (bytes: Int64?, time: LogTimestamp?, customizer: Int?)?
   private var maxMemory: (percent: Int, line: EvidenceLine)?
 
   private var cancellationSentence = ""
@@ -351,6 +352,16 @@ final class RunModelBuilder {
       }
     case .fileProgress:
       guard let index = current, customizers[index].type == "file" else { return }
+      if firstFileProgress?.customizer != current {
+        firstFileProgress = (Self.byteCount(captures["done"]), time, current)
+      }
+      var captures = captures
+      if let first = firstFileProgress, let start = first.time, let time, time > start,
+        let done = Self.byteCount(captures["done"]), let before = first.bytes, done > before
+      {
+        let rate = Double(done - before) / Double(time.seconds - start.seconds)
+        captures["throughput"] = Self.formatBytes(rate) + "/s"
+      }
       lastFileProgress = (line.evidence, captures, current)
     case .restartWaiting:
       restartPending = line.evidence
@@ -604,17 +615,50 @@ final class RunModelBuilder {
           "file-customizer-large-download", line: progress.line.line, evidence: [progress.line],
           customizer: cancelCustomizer)
         for (key, value) in progress.captures { findings["file-customizer-large-download"]?.captures[key] = value }
+        if let done = progress.captures["done"], let total = progress.captures["total"] {
+          var sentence = " The File customizer had downloaded \(done) of \(total)"
+          if let percent = progress.captures["percent"] { sentence += " (\(percent)%)" }
+          if let rate = progress.captures["throughput"] { sentence += " at about \(rate)" }
+          findings["file-customizer-large-download"]?.message += sentence + " when the build was stopped."
+        }
       }
     }
     // A restart that never came back.
     if let pending = restartPending, cancelLine != nil || erroredLine != nil {
       ensureFinding("windows-restart-timeout", line: pending.line, evidence: [pending], customizer: current)
     }
-    // Memory pressure during Windows Update.
-    if let memory = maxMemory, memory.percent >= 90, findings["resource-exhaustion-small-vm"] != nil {
-      findings["resource-exhaustion-small-vm"]?.evidence.append(memory.line)
-      findings["resource-exhaustion-small-vm"]?.captures["memory"] = String(memory.percent)
+    // Memory pressure during Windows Update: the small-VM cause when the build then failed.
+    if let memory = maxMemory, memory.percent >= 90, cancelLine != nil || erroredLine != nil || someBuildsFailed {
+      let existed = findings["resource-exhaustion-small-vm"] != nil
+      if ensureFinding(
+        "resource-exhaustion-small-vm", line: memory.line.line, evidence: [memory.line], customizer: current)
+      {
+        if existed { findings["resource-exhaustion-small-vm"]?.evidence.append(memory.line) }
+        findings["resource-exhaustion-small-vm"]?.captures["memory"] = String(memory.percent)
+        findings["resource-exhaustion-small-vm"]?.message +=
+          " Windows Update reported \(memory.percent)% of the VM's memory in use (line \(memory.line.line))."
+      }
     }
+  }
+
+  /// Bytes in a progress size such as `826 B`, `12.5 MB` or `1.2 GiB`.
+  static func byteCount(_ text: String?) -> Int64? {
+    guard let parts = text?.split(separator: " "), parts.count == 2, let value = Double(parts[0]) else { return nil }
+    let units: [String: Double] = [
+      "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KiB": 1024, "MiB": 1_048_576, "GiB": 1_073_741_824,
+      "TiB": 1_099_511_627_776,
+    ]
+    guard let unit = units[String(parts[1])] else { return nil }
+    return Int64(value * unit)
+  }
+
+  /// `3.2 MB`, `850 KB`, `12 B`.
+  static func formatBytes(_ value: Double) -> String {
+    for (unit, size) in [("GB", 1e9), ("MB", 1e6), ("KB", 1e3)] where value >= size {
+      return String(Int((value / size * 10).rounded()) / 10) + "." + String(Int((value / size * 10).rounded()) % 10)
+        + " \(unit)"
+    }
+    return "\(Int(value)) B"
   }
 
   /// A script exit code the build went on after was allowed by `validExitCodes`: it is not a

@@ -228,3 +228,44 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
         != Fingerprint.of(id: "apt-lock", message: "E: Unable to lock"))
   }
 }
+
+@Suite struct ProgressAndMemoryTests {
+  @Test func aSlowFileDownloadThatIsCancelledReportsItsProgressAndThroughput() throws {
+    let lines = [
+      new("10:00:00", "ui: ==> azure-arm: Uploading https://example.com/big.iso => /tmp/big.iso"),
+      new("10:00:10", "ui: ==> azure-arm:     big.iso 10.0 MB / 4000.0 MB  0.25%"),
+      new("11:00:10", "ui: ==> azure-arm:     big.iso 370.0 MB / 4000.0 MB  9.25%"),
+      new("14:00:00", "ui error: Cancelling build after receiving terminated"),
+    ]
+    let diagnosis = try diagnose(lines)
+    let finding = try #require(diagnosis.findings.first { $0.id == "file-customizer-large-download" })
+    #expect(finding.captures["throughput"] == "100.0 KB/s")
+    #expect(finding.message.contains("had downloaded 370.0 MB of 4000.0 MB (9.25%) at about 100.0 KB/s"))
+  }
+
+  @Test func memoryPressureDuringWindowsUpdateExplainsAFailedBuild() throws {
+    let lines = [
+      new("10:00:00", "ui: ==> azure-arm: Running Windows update..."),
+      new(
+        "10:05:00", "ui: ==> azure-arm: Waiting for operation to complete (system performance: 51% cpu; 35% memory)..."),
+      new(
+        "10:25:00", "ui: ==> azure-arm: Waiting for operation to complete (system performance: 99% cpu; 97% memory)..."),
+      new("10:40:00", "ui error: Build 'azure-arm' errored after 40 minutes: unexpected EOF"),
+    ]
+    let diagnosis = try diagnose(lines)
+    let finding = try #require(diagnosis.findings.first { $0.id == "resource-exhaustion-small-vm" })
+    #expect(finding.captures["memory"] == "97")
+    #expect(finding.message.contains("97% of the VM's memory in use (line 3)"))
+    #expect(diagnosis.primary == "resource-exhaustion-small-vm")
+  }
+
+  @Test func memoryPressureInASuccessfulBuildIsNotAFinding() throws {
+    let lines = [
+      new("10:00:00", "ui: ==> azure-arm: Running Windows update..."),
+      new(
+        "10:25:00", "ui: ==> azure-arm: Waiting for operation to complete (system performance: 99% cpu; 97% memory)..."),
+      new("10:40:00", "ui: Build 'azure-arm' finished after 40 minutes."),
+    ]
+    #expect(try diagnose(lines).findings.filter { !$0.benign }.isEmpty)
+  }
+}
