@@ -39,7 +39,7 @@ let package = Package(
     // Layer 3 (beside the analysis): image templates: lint rules and template-aware fixes.
     .target(name: "AIBLogsTemplate", dependencies: ["AIBLogsAnalysis"]),
     // Layer 4: printing a diagnosis for people and pipelines.
-    .target(name: "AIBLogsReporting", dependencies: ["AIBLogsAnalysis"]),
+    .target(name: "AIBLogsReporting", dependencies: ["AIBLogsAnalysis", "AIBLogsTemplate"]),
     // Layer 5: the command line.
     .executableTarget(
       name: "aib-logs",

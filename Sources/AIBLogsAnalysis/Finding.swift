@@ -68,6 +68,35 @@ public struct Finding: Sendable, Codable, Equatable {
   public var references: [String]
   /// A stable fingerprint: the same failure in two builds has the same value.
   public var fingerprint: String = ""
+
+  /// Creates a finding (the analysis makes them from patterns; the template linter directly).
+  public init(
+    id: String, severity: Severity, title: String, summary: String, phase: Phase, owner: Owner, retryable: Bool,
+    customizer: CustomizerReference?, line: Int, occurrences: Int, evidence: [EvidenceLine],
+    captures: [String: String], message: String, fixes: [String], templatePaths: [String], benign: Bool,
+    benignReason: String?, rank: Int, references: [String], fingerprint: String = ""
+  ) {
+    self.id = id
+    self.severity = severity
+    self.title = title
+    self.summary = summary
+    self.phase = phase
+    self.owner = owner
+    self.retryable = retryable
+    self.customizer = customizer
+    self.line = line
+    self.occurrences = occurrences
+    self.evidence = evidence
+    self.captures = captures
+    self.message = message
+    self.fixes = fixes
+    self.templatePaths = templatePaths
+    self.benign = benign
+    self.benignReason = benignReason
+    self.rank = rank
+    self.references = references
+    self.fingerprint = fingerprint
+  }
 }
 
 extension Finding {

@@ -22,6 +22,22 @@ public struct InputDiagnosis: Sendable, Codable {
   public var input: InputFacts
   /// Problems with the input that did not stop the analysis.
   public var warnings: [String]
+
+  /// Creates a diagnosis (the analysis makes them from logs; the template linter directly).
+  public init(
+    path: String, kind: InputKind, outcome: Outcome, primary: String?, chain: [String], findings: [Finding],
+    timeline: Timeline, input: InputFacts, warnings: [String]
+  ) {
+    self.path = path
+    self.kind = kind
+    self.outcome = outcome
+    self.primary = primary
+    self.chain = chain
+    self.findings = findings
+    self.timeline = timeline
+    self.input = input
+    self.warnings = warnings
+  }
 }
 
 /// Facts about how an input was read.
@@ -40,6 +56,19 @@ public struct InputFacts: Sendable, Codable {
   public var candidateLines: Int
   /// The SHA-256 of the raw input (before decompression), when it was computed.
   public var sha256: String?
+
+  /// Creates the facts about an input.
+  public init(
+    lines: Int, bytes: Int64, gzip: Bool, encoding: String, cutLines: Int, candidateLines: Int, sha256: String?
+  ) {
+    self.lines = lines
+    self.bytes = bytes
+    self.gzip = gzip
+    self.encoding = encoding
+    self.cutLines = cutLines
+    self.candidateLines = candidateLines
+    self.sha256 = sha256
+  }
 }
 
 /// Reads an input once, in constant memory, and diagnoses it.

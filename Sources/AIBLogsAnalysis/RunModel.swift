@@ -92,4 +92,12 @@ public struct Timeline: Sendable, Codable, Equatable {
   public var start: String?
   /// The last timestamp in the input.
   public var end: String?
+
+  /// Creates a timeline; empty by default.
+  public init(phases: [PhaseSpan] = [], customizers: [CustomizerRun] = [], start: String? = nil, end: String? = nil) {
+    self.phases = phases
+    self.customizers = customizers
+    self.start = start
+    self.end = end
+  }
 }

@@ -1,4 +1,5 @@
 import AIBLogsAnalysis
+import AIBLogsTemplate
 
 /// The Markdown format: a self-contained report for a support ticket or a pull-request comment.
 public struct MarkdownReporter: Reporter {
@@ -8,7 +9,7 @@ public struct MarkdownReporter: Reporter {
   /// Renders `report` as Markdown.
   public func render(_ report: AnalysisReport) -> String {
     var out = "# aib-logs report\n\n"
-    for input in report.inputs { out += renderInput(input) }
+    for (index, input) in report.inputs.enumerated() { out += renderInput(input, advice: report.advice(for: index)) }
     out += "---\n\naib-logs \(report.tool.version), pattern library \(report.patternLibrary)"
     out += ", JSON schema v\(report.schemaVersion). Secrets are redacted unless `--no-redact` was given.\n"
     return out
@@ -38,7 +39,7 @@ public struct MarkdownReporter: Reporter {
     return "\(fence) \(text) \(fence)".replacingOccurrences(of: "` \(text) `", with: "`\(text)`")
   }
 
-  private func renderInput(_ input: InputDiagnosis) -> String {
+  private func renderInput(_ input: InputDiagnosis, advice: TemplateAdvice?) -> String {
     var out = "## \(MarkdownReporter.code(input.path))\n\n"
     let primary = input.findings.first { $0.id == input.primary }
     out += "| | |\n|---|---|\n"
@@ -63,6 +64,7 @@ public struct MarkdownReporter: Reporter {
       if !primary.templatePaths.isEmpty {
         out += "Template paths: " + primary.templatePaths.map { "`\($0)`" }.joined(separator: ", ") + "\n\n"
       }
+      if let advice { out += advice.renderMarkdown() + "\n" }
       out += evidenceBlock(primary)
       if !primary.references.isEmpty {
         out += "References: " + primary.references.map { "<\($0)>" }.joined(separator: ", ") + "\n\n"

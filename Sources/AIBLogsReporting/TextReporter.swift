@@ -1,5 +1,6 @@
 import AIBLogsAnalysis
 import AIBLogsPatterns
+import AIBLogsTemplate
 
 /// The terminal format: the verdict first, then evidence, chain, timeline and benign lines.
 public struct TextReporter: Reporter {
@@ -34,12 +35,12 @@ public struct TextReporter: Reporter {
     var out = ""
     for (index, input) in report.inputs.enumerated() {
       if index > 0 { out += "\n" }
-      out += renderInput(input, showPath: report.inputs.count > 1)
+      out += renderInput(input, advice: report.advice(for: index), showPath: report.inputs.count > 1)
     }
     return out
   }
 
-  private func renderInput(_ input: InputDiagnosis, showPath: Bool) -> String {
+  private func renderInput(_ input: InputDiagnosis, advice: TemplateAdvice?, showPath: Bool) -> String {
     var out = ""
     let primary = input.findings.first { $0.id == input.primary }
     let place = primary.map { ReportText.location($0) } ?? ""
@@ -57,6 +58,8 @@ public struct TextReporter: Reporter {
       out += "  why:  \(TextReporter.neutralise(primary.message))\n"
       if let fix = primary.fixes.first { out += "  fix:  \(TextReporter.neutralise(fix))\n" }
       out += "  id:   \(primary.id)\(primary.retryable ? "  (a retry may help)" : "")\n"
+    } else if input.kind == .template {
+      out += input.outcome == .succeeded ? ": no errors in the template\n" : ": no error found\n"
     } else {
       out += input.outcome == .succeeded ? ": the build finished\n" : ": no failure found\n"
     }
@@ -66,6 +69,12 @@ public struct TextReporter: Reporter {
         for fix in primary.fixes { out += "  - \(TextReporter.neutralise(fix))\n" }
         if !primary.templatePaths.isEmpty {
           out += "  template: \(primary.templatePaths.joined(separator: ", "))\n"
+        }
+      }
+      if let advice {
+        out += "\n" + style("Template changes", "1") + "\n"
+        for line in advice.renderText().split(separator: "\n", omittingEmptySubsequences: false) {
+          out += TextReporter.neutralise(String(line)) + "\n"
         }
       }
       out += "\n" + style("Evidence", "1") + "\n"
