@@ -119,8 +119,9 @@ NAMES=("cat" "wc -l" "grep -c" "zcat")
 CMDS=("cat $LOG >/dev/null" "wc -l $LOG" "LC_ALL=C grep -c azure-arm $LOG" "zcat $GZ >/dev/null")
 NAMES+=("${RG_NAMES[@]}")
 CMDS+=("${RG_CMDS[@]}")
-NAMES+=("aib-logs plain" "aib-logs gzip")
-CMDS+=("$BIN analyze --format json $LOG >/dev/null" "$BIN analyze --format json $GZ >/dev/null")
+NAMES+=("aib-logs read plain" "aib-logs read gzip" "aib-logs plain" "aib-logs gzip")
+CMDS+=("$BIN inspect $LOG >/dev/null" "$BIN inspect $GZ >/dev/null"
+       "$BIN analyze --format json $LOG >/dev/null" "$BIN analyze --format json $GZ >/dev/null")
 
 hf_args=()
 : > "$DATA/commands.tsv"
@@ -222,6 +223,8 @@ def rss(kind):
 rg_rows = [n for n, _ in cmds if n.startswith("rg ")]
 rg_main = rg_rows[0]
 ratios = [
+    ("reading (inspect) plain / `wc -l`", med["aib-logs read plain"] / med["wc -l"], "≤ 1.5", lambda x: x <= 1.5),
+    ("reading (inspect) gzip / `zcat`", med["aib-logs read gzip"] / med["zcat"], "≤ 0.6", lambda x: x <= 0.6),
     ("aib-logs plain / `wc -l`", med["aib-logs plain"] / med["wc -l"], "≤ 3", lambda x: x <= 3.0),
     ("aib-logs gzip / `zcat`", med["aib-logs gzip"] / med["zcat"], "≤ 0.6", lambda x: x <= 0.6),
     ("`%s` / aib-logs plain" % rg_main, med[rg_main] / med["aib-logs plain"], "≥ 2", lambda x: x >= 2.0),

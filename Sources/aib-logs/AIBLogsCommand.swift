@@ -22,7 +22,7 @@ struct AIBLogsCommand: ParsableCommand {
         64  usage error
       """,
     version: version,
-    subcommands: [Analyze.self, Lint.self, Patterns.self],
+    subcommands: [Analyze.self, Lint.self, Patterns.self, Inspect.self],
     defaultSubcommand: Analyze.self
   )
 
