@@ -416,12 +416,14 @@ final class RunModelBuilder {
           decoding: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(raw)[structure.message]), as: UTF8.self)
       }
       if message == "\u{0}" { continue }  // interleaved debug lines
+      let trimmed = message.drop(while: { $0 == " " })
+      if trimmed.isEmpty && record.count > 1 { break }
       record.append(EvidenceLine(line: number, text: text))
       if foundAt { break }  // the header line before `At ...`
-      let trimmed = message.drop(while: { $0 == " " })
       if trimmed.hasPrefix("At ") && trimmed.contains(" char:") { foundAt = true }
+      // The header of a record without a position: `<command or script> : <message>`.
+      if !trimmed.hasPrefix("+") && !foundAt && trimmed.contains(" : ") { break }
       if trimmed.hasPrefix("ParserError:") || record.count >= 14 { break }
-      if trimmed.isEmpty && record.count > 1 { break }
     }
     return record.reversed()
   }
@@ -764,10 +766,14 @@ final class RunModelBuilder {
   private func enrichPrimaryEvidence(_ id: String) {
     guard var finding = findings[id] else { return }
     var extra: [EvidenceLine] = []
-    if let index = findingCustomizer[id], finding.phase == .customize || finding.phase == .deprovision {
-      extra += notable[index] ?? []
-    } else if finding.phase == .customize || finding.phase == .deprovision {
-      extra += notable[-1] ?? []
+    var stepOutput: [EvidenceLine] = []
+    if finding.phase == .customize || finding.phase == .deprovision {
+      stepOutput = notable[findingCustomizer[id] ?? -1] ?? []
+      extra += stepOutput
+    }
+    // A generic script failure says what the script printed last that looks like its error.
+    if id == "script-nonzero-exit" || id == "unrecognised-failure", let said = Self.mostInformative(stepOutput) {
+      finding.message += " The step's error output: \u{201C}\(said)\u{201D}"
     }
     if id != "unrecognised-failure" { extra += finalReasons.prefix(1) }
     // A cause found inside the step that was running when the build was cancelled (a prompt,
@@ -781,6 +787,32 @@ final class RunModelBuilder {
     for line in extra where !finding.evidence.contains(line) { finding.evidence.append(line) }
     finding.evidence.sort { $0.line < $1.line }
     findings[id] = finding
+  }
+
+  /// The message of the first line of `lines` that states an error in words: not a
+  /// PowerShell record's position or code lines, not an exit-code line; at most 240 characters.
+  static func mostInformative(_ lines: [EvidenceLine]) -> String? {
+    var header: String?
+    var last: String?
+    for line in lines {
+      let message = LogLineStructure.message(of: line.text).trimmingCharacters()
+      if message.isEmpty || message.hasPrefix("+") || message.hasPrefix("At ") || message.contains("exit code")
+        || message.contains("exited with") || message.hasPrefix("[INFO]") || message.hasPrefix("[DEBUG]")
+      {
+        continue
+      }
+      // A PowerShell record header names the script or command first: `C:\...\x.ps1 : message`.
+      if let range = message.range(of: ".ps1 : ") {
+        header = String(message[range.upperBound...])
+        continue
+      }
+      // Stack frames (`at f (file:1:2)`, `npm error     at ...`) say where, not what.
+      let words = message.split(separator: " ").prefix(3).map { $0.lowercased() }
+      if words.contains("at") { continue }
+      last = message
+    }
+    guard let chosen = header ?? last else { return nil }
+    return chosen.count > 240 ? String(chosen.prefix(239)) + "\u{2026}" : chosen
   }
 
   static func duration(_ seconds: Int64) -> String {

@@ -269,3 +269,51 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(try diagnose(lines).findings.filter { !$0.benign }.isEmpty)
   }
 }
+
+/// A small deterministic generator, so a failure can be reproduced from its seed.
+struct SplitMix64: RandomNumberGenerator {
+  var state: UInt64
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+@Suite struct RobustnessTests {
+  /// Fragments of real line shapes mixed with random bytes: whatever the input, the analysis
+  /// ends with a diagnosis, never a crash or a hang.
+  @Test(arguments: 0..<40)
+  func anyBytesGiveADiagnosis(seed: Int) throws {
+    var random = SplitMix64(state: UInt64(seed) &* 7919)
+    let fragments = [
+      "[1e3026b3-b765-4689-b4d1-66d6d9492c91] PACKER ", "PACKER OUT ", "PACKER ERR 2019/03/08 00:37:32 ",
+      "2026/02/21 22:47:48 ", "ui error: ", "ui: ", "==> azure-arm: ", "    azure-arm: ", "--> azure-arm: ",
+      "packer-provisioner-powershell plugin: ", "Found command: ", "IMAGE_STATE_UNDEPLOYABLE",
+      "Cancelling build after receiving terminated", "Provisioning with Powershell...", "Restarting Machine",
+      "Build 'azure-arm' errored: ", "Script exited with non-zero exit status: 1", "exited with code: 3010",
+      "+ FullyQualifiedErrorId : ", "At C:\\x.ps1:1 char:1", "system performance: 9", "B / 1", "\r\n", "\n", "\u{0}",
+      "[", "]", "'", "\"", "Done exporting Packer logs to Azure Storage.",
+    ]
+    var bytes: [UInt8] = []
+    for _ in 0..<Int.random(in: 0...400, using: &random) {
+      if Bool.random(using: &random) {
+        bytes += Array(fragments.randomElement(using: &random)!.utf8)
+      } else {
+        for _ in 0..<Int.random(in: 1...20, using: &random) { bytes.append(UInt8.random(in: 0...255, using: &random)) }
+      }
+    }
+    guard !bytes.isEmpty else { return }
+    do {
+      let input = try InputOpener.open(source: MemorySource(bytes, chunkLimit: 97), path: "random.log")
+      let diagnosis = try analyzer.analyze(input, maxLineLength: 4096)
+      #expect(diagnosis.input.bytes > 0)
+      if let primary = diagnosis.primary { #expect(diagnosis.findings.first?.id == primary) }
+    } catch {
+      // Bytes that start like gzip and are not: a clean error naming the input.
+      #expect(error.description.contains("random.log"))
+    }
+  }
+}
