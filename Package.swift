@@ -63,6 +63,6 @@ let package = Package(
     .testTarget(name: "AIBLogsMatchingTests", dependencies: ["AIBLogsMatching"]),
     .testTarget(name: "AIBLogsAnalysisTests", dependencies: ["AIBLogsAnalysis"]),
     .testTarget(name: "AIBLogsTemplateTests", dependencies: ["AIBLogsTemplate"]),
-    .testTarget(name: "AIBLogsCLITests", dependencies: ["aib-logs"]),
+    .testTarget(name: "AIBLogsCLITests", dependencies: ["aib-logs"], exclude: ["Golden"]),
   ]
 )
