@@ -69,6 +69,45 @@ extension ImageTemplate {
 }
 
 /// Helpers the rules share.
+extension TemplateRule {
+  /// The findings for an array of typed objects (customizers, distribution targets): each
+  /// entry must be an object whose `type` is one of `knownTypes`. `section` names the array in
+  /// messages (`customize`), `noun` the kind of type (`customizer`), `example` an entry to copy.
+  func typedEntryFindings(
+    _ template: ImageTemplate, _ elements: [JSONNode], section: String, path: (Int) -> TemplatePath,
+    knownTypes: [String], noun: String, example: String
+  ) -> [Finding] {
+    let types = knownTypes.joined(separator: ", ")
+    var findings: [Finding] = []
+    for (index, entry) in elements.enumerated() where !entry.isExpression {
+      let entryPath = path(index)
+      guard entry.members != nil else {
+        findings.append(
+          finding(
+            template, entryPath, at: entry.start, problem: "not an object",
+            detail: "\(section)[\(index)] is \(entry.typeDescription); each \(noun) is an object with a type.",
+            fix: "Use an object such as \(example)."))
+        continue
+      }
+      guard let node = entry["type"] else {
+        findings.append(
+          finding(
+            template, entryPath.appending("type"), at: entry.start, problem: "missing",
+            detail: "\(section)[\(index)] has no type; it is one of \(types).", fix: "Add \"type\": one of \(types)."))
+        continue
+      }
+      if node.isExpression { continue }
+      if let type = node.string, RuleSupport.canonical(type, in: knownTypes) != nil { continue }
+      let shown = node.string.map { "'\($0)'" } ?? node.typeDescription
+      findings.append(
+        finding(
+          template, entryPath.appending("type"), at: node.start, problem: "unknown \(noun) type \(shown)",
+          detail: "type \(shown) is not a \(noun) type; it is one of \(types).", fix: "Use one of \(types)."))
+    }
+    return findings
+  }
+}
+
 enum RuleSupport {
   /// Whether `text` is a GUID (`8-4-4-4-12` hex digits).
   static func isGUID(_ text: Substring) -> Bool {

@@ -27,34 +27,10 @@ public struct CustomizerTypeRule: TemplateRule {
           fix: "Use \"customize\": [{\"type\": \"Shell\", ...}, ...].")
       ]
     }
-    var findings: [Finding] = []
-    for (index, entry) in elements.enumerated() {
-      let entryPath = RuleSupport.customizePath(index)
-      if entry.isExpression { continue }
-      guard entry.members != nil else {
-        findings.append(
-          finding(
-            template, entryPath, at: entry.start, problem: "not an object",
-            detail: "customize[\(index)] is \(entry.typeDescription); each customizer is an object with a type.",
-            fix: "Use an object such as {\"type\": \"Shell\", \"name\": ..., \"inline\": [...]}."))
-        continue
-      }
-      guard let node = entry["type"] else {
-        findings.append(
-          finding(
-            template, entryPath.appending("type"), at: entry.start, problem: "missing",
-            detail: "customize[\(index)] has no type; it is one of \(types).", fix: "Add \"type\": one of \(types)."))
-        continue
-      }
-      if node.isExpression { continue }
-      if let type = node.string, RuleSupport.canonical(type, in: RuleSupport.customizerTypes) != nil { continue }
-      let shown = node.string.map { "'\($0)'" } ?? node.typeDescription
-      findings.append(
-        finding(
-          template, entryPath.appending("type"), at: node.start, problem: "unknown customizer type \(shown)",
-          detail: "type \(shown) is not a customizer type; it is one of \(types).", fix: "Use one of \(types)."))
-    }
-    return findings
+    return typedEntryFindings(
+      template, elements, section: "customize", path: RuleSupport.customizePath,
+      knownTypes: RuleSupport.customizerTypes,
+      noun: "customizer", example: "{\"type\": \"Shell\", \"name\": ..., \"inline\": [...]}")
   }
 }
 

@@ -44,33 +44,9 @@ public struct DistributeTypeRule: TemplateRule {
           fix: "Add at least one target (\(types)).")
       ]
     }
-    var findings: [Finding] = []
-    for (index, entry) in elements.enumerated() where !entry.isExpression {
-      let entryPath = RuleSupport.distributePath(index)
-      guard entry.members != nil else {
-        findings.append(
-          finding(
-            template, entryPath, at: entry.start, problem: "not an object",
-            detail: "distribute[\(index)] is \(entry.typeDescription); a target is an object with a type.",
-            fix: "Use an object such as {\"type\": \"SharedImage\", ...}."))
-        continue
-      }
-      guard let node = entry["type"] else {
-        findings.append(
-          finding(
-            template, entryPath.appending("type"), at: entry.start, problem: "missing",
-            detail: "distribute[\(index)] has no type; it is one of \(types).", fix: "Add \"type\": one of \(types)."))
-        continue
-      }
-      if node.isExpression { continue }
-      if let type = node.string, RuleSupport.canonical(type, in: RuleSupport.distributeTypes) != nil { continue }
-      let shown = node.string.map { "'\($0)'" } ?? node.typeDescription
-      findings.append(
-        finding(
-          template, entryPath.appending("type"), at: node.start, problem: "unknown target type \(shown)",
-          detail: "type \(shown) is not a distribution type; it is one of \(types).", fix: "Use one of \(types)."))
-    }
-    return findings
+    return typedEntryFindings(
+      template, elements, section: "distribute", path: RuleSupport.distributePath,
+      knownTypes: RuleSupport.distributeTypes, noun: "distribution", example: "{\"type\": \"SharedImage\", ...}")
   }
 }
 
