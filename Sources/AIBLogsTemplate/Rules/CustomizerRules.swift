@@ -18,7 +18,6 @@ public struct CustomizerTypeRule: TemplateRule {
   public func check(_ template: ImageTemplate) -> [Finding] {
     let path: TemplatePath = "properties.customize"
     guard let customize = template.node(at: path), !customize.isExpression else { return [] }
-    let types = RuleSupport.customizerTypes.joined(separator: ", ")
     guard let elements = customize.elements else {
       return [
         finding(
