@@ -58,13 +58,15 @@ public struct CustomizerRun: Sendable, Codable, Equatable {
   public var detail: String?
   /// Whether it was running when the build failed or stopped.
   public var failed: Bool
+  /// Its last lines of output (up to five), oldest first.
+  public var lastOutput: [EvidenceLine] = []
 
   var startTime: LogTimestamp?
   var endTime: LogTimestamp?
 
   enum CodingKeys: String, CodingKey {
     case number, type, templateIndex, isAIBStep, aibStep, startLine, endLine, start, end
-    case durationSeconds, exitCode, detail, failed
+    case durationSeconds, exitCode, detail, failed, lastOutput
   }
 }
 

@@ -231,11 +231,42 @@ final class RunModelBuilder {
 
   private static let provisionerTypes = ["powershell", "shell", "file", "windows-restart", "windows-update"]
 
+  /// Keeps the last output lines of the running customizer, read back from `line`, the first
+  /// line that shows the step has ended (the next step, its exit code, cleanup, cancellation).
+  private func recordLastOutput(before line: MatchedLine) {
+    guard let index = current, customizers[index].lastOutput.isEmpty else { return }
+    var kept: [EvidenceLine] = []
+    line.block.walkBackward(from: line.offsetInBlock, lineNumber: line.number) { number, bytes in
+      if number <= customizers[index].startLine { return false }
+      let structure = LogLineStructure(parsing: bytes)
+      if structure.isUserOutput && !structure.message.isEmpty {
+        let message = UnsafeRawBufferPointer(rebasing: bytes[structure.message])
+        if message.contains(where: { $0 != 0x20 }) {
+          kept.append(EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self)))
+        }
+      }
+      return kept.count < 5 && number > line.number - 400
+    }
+    customizers[index].lastOutput = kept.reversed()
+  }
+
   private func observeMarker(
     _ marker: Marker, _ match: RuleMatch, _ line: MatchedLine, _ time: LogTimestamp?
   ) {
     let structure = line.structure
     let captures = match.captures
+    switch marker {
+    case .customizerStart where structure.isUserOutput || structure.stream == .packerLog:
+      recordLastOutput(before: line)
+    case .telemetryStart, .telemetryEnd, .capture, .cancellation:
+      recordLastOutput(before: line)
+    case .cleanup where structure.isUserOutput:
+      recordLastOutput(before: line)
+    case .exitCode where match.regexIndex == 1:
+      recordLastOutput(before: line)
+    default:
+      break
+    }
     switch marker {
     case .packerVersion:
       if structure.plugin == nil && phases.isEmpty { startPhase("startup", line.number, time) }
