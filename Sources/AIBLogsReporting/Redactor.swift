@@ -82,6 +82,7 @@ public struct Redactor {
     input.timeline.customizers = input.timeline.customizers.map { run in
       var run = run
       run.detail = run.detail.map(redact)
+      run.lastOutput = run.lastOutput.map { EvidenceLine(line: $0.line, text: redact($0.text)) }
       return run
     }
     return input
