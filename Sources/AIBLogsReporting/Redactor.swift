@@ -1,5 +1,7 @@
 import AIBLogsAnalysis
 import AIBLogsMatching
+import AIBLogsTemplate
+import Foundation
 
 /// Masks secrets in every text of a report before it is printed: SAS signatures, storage
 /// keys, bearer and JWT tokens, passwords and secrets in commands and URLs, connection
@@ -60,31 +62,35 @@ public struct Redactor {
     return result
   }
 
-  /// `report` with every text it prints redacted.
+  /// `report` with every text it prints redacted: every string value in every input's
+  /// diagnosis and template advice, whatever field it is in, so that a field added later cannot
+  /// leak.
   public func redact(_ report: AnalysisReport) -> AnalysisReport {
     var report = report
-    report.inputs = report.inputs.map(redact)
+    report.inputs = report.inputs.map { redactingStrings(in: $0) }
+    report.templateAdvice = report.templateAdvice.map { advice in advice.map { redactingStrings(in: $0) } }
     return report
   }
 
-  private func redact(_ input: InputDiagnosis) -> InputDiagnosis {
-    var input = input
-    input.path = redact(input.path)
-    input.warnings = input.warnings.map(redact)
-    input.findings = input.findings.map { finding in
-      var finding = finding
-      finding.evidence = finding.evidence.map { EvidenceLine(line: $0.line, text: redact($0.text)) }
-      finding.message = redact(finding.message)
-      finding.fixes = finding.fixes.map(redact)
-      finding.captures = finding.captures.mapValues(redact)
-      return finding
+  /// `value` with every string value redacted, through its JSON form.
+  private func redactingStrings<T: Codable>(in value: T) -> T {
+    guard let data = try? JSONEncoder().encode(value), let object = try? JSONSerialization.jsonObject(with: data),
+      let redacted = try? JSONSerialization.data(withJSONObject: redactingStrings(inJSON: object)),
+      let result = try? JSONDecoder().decode(T.self, from: redacted)
+    else {
+      // Every value here encodes and decodes; if one ever did not, print nothing of it rather
+      // than something unredacted.
+      preconditionFailure("a report value did not round-trip through JSON for redaction")
     }
-    input.timeline.customizers = input.timeline.customizers.map { run in
-      var run = run
-      run.detail = run.detail.map(redact)
-      run.lastOutput = run.lastOutput.map { EvidenceLine(line: $0.line, text: redact($0.text)) }
-      return run
+    return result
+  }
+
+  private func redactingStrings(inJSON object: Any) -> Any {
+    switch object {
+    case let text as String: return redact(text)
+    case let array as [Any]: return array.map { redactingStrings(inJSON: $0) }
+    case let dictionary as [String: Any]: return dictionary.mapValues { redactingStrings(inJSON: $0) }
+    default: return object
     }
-    return input
   }
 }
