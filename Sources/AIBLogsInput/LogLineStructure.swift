@@ -96,8 +96,9 @@ public struct LogLineStructure: Sendable, Equatable {
   public init(parsing line: UnsafeRawBufferPointer) {
     var cursor = LineCursor(line)
     message = 0..<line.count
+    cursor.skipPasteDecoration()
     if let end = cursor.matchCITimestamp() {
-      ciPrefix = 0..<end
+      ciPrefix = cursor.index..<end
       cursor.index = end
     }
     if let id = cursor.matchOperationID() {
@@ -131,6 +132,11 @@ public struct LogLineStructure: Sendable, Equatable {
       } else if cursor.consume("ui: ") {
         uiError = false
       }
+      let (marker, builder) = cursor.matchUIMarker()
+      self.marker = marker
+      self.builder = builder
+    } else if cursor.startsWith("==> ") || cursor.startsWith("--> ") || cursor.startsWithBareBuilderOutput() {
+      // Packer's UI output pasted without any log prefix (a terminal, a CI step).
       let (marker, builder) = cursor.matchUIMarker()
       self.marker = marker
       self.builder = builder
@@ -190,6 +196,46 @@ struct LineCursor {
     return true
   }
 
+  /// Whether the rest of the line starts with `text`.
+  func startsWith(_ text: StaticString) -> Bool {
+    let count = text.utf8CodeUnitCount
+    guard index + count <= bytes.count else { return false }
+    for offset in 0..<count where bytes[index + offset] != text.utf8Start[offset] { return false }
+    return true
+  }
+
+  /// Skips what pasting a log into an issue or a chat adds in front of a line: Markdown quote
+  /// markers (`> `, with the spaces after them) and the bold marker of a line wrapped in `**`.
+  mutating func skipPasteDecoration() {
+    while index < bytes.count {
+      if bytes[index] == UInt8(ascii: ">") && (byte(index + 1) == UInt8(ascii: " ") || byte(index + 1) == nil) {
+        index += 1
+        while byte(index) == UInt8(ascii: " ") { index += 1 }
+      } else if bytes[index] == UInt8(ascii: "*") && byte(index + 1) == UInt8(ascii: "*")
+        && byte(index + 2) != UInt8(ascii: "*") && byte(index + 2) != UInt8(ascii: " ")
+        && bytes.count >= index + 4 && bytes[bytes.count - 1] == UInt8(ascii: "*")
+        && bytes[bytes.count - 2] == UInt8(ascii: "*")
+      {
+        // A line wrapped in bold: `**PACKER OUT ...**` (not dpkg's `*** file (Y/I/N/O/D/Z)`).
+        index += 2
+      } else {
+        return
+      }
+    }
+  }
+
+  /// Whether the rest is Packer's remote-output form without a log prefix:
+  /// four spaces, a builder name with `azure` in it, a colon.
+  func startsWithBareBuilderOutput() -> Bool {
+    guard startsWith("    ") else { return false }
+    var at = index + 4
+    let start = at
+    while let value = byte(at), value != UInt8(ascii: ":"), value != UInt8(ascii: " "), at - start < 64 { at += 1 }
+    guard byte(at) == UInt8(ascii: ":"), at > start else { return false }
+    let name = UnsafeRawBufferPointer(rebasing: bytes[start..<at])
+    return name.starts(with: "azure".utf8)
+  }
+
   /// Consumes `text` when it is the whole rest of the line.
   mutating func consumeExact(_ text: StaticString) -> Bool {
     guard bytes.count - index == text.utf8CodeUnitCount else { return false }
@@ -198,24 +244,25 @@ struct LineCursor {
 
   /// `2025-02-13T17:20:26.8254142Z ` (Azure DevOps) or `10:12:25  ` (Jenkins) at the start.
   func matchCITimestamp() -> Int? {
-    if digits(0, 4) != nil, byte(4) == UInt8(ascii: "-"), digits(5, 2) != nil,
-      byte(7) == UInt8(ascii: "-"), digits(8, 2) != nil, byte(10) == UInt8(ascii: "T"),
-      digits(11, 2) != nil, byte(13) == UInt8(ascii: ":"), digits(14, 2) != nil,
-      byte(16) == UInt8(ascii: ":"), digits(17, 2) != nil
+    let at = index
+    if digits(at, 4) != nil, byte(at + 4) == UInt8(ascii: "-"), digits(at + 5, 2) != nil,
+      byte(at + 7) == UInt8(ascii: "-"), digits(at + 8, 2) != nil, byte(at + 10) == UInt8(ascii: "T"),
+      digits(at + 11, 2) != nil, byte(at + 13) == UInt8(ascii: ":"), digits(at + 14, 2) != nil,
+      byte(at + 16) == UInt8(ascii: ":"), digits(at + 17, 2) != nil
     {
-      var at = 19
-      if byte(at) == UInt8(ascii: ".") {
-        at += 1
-        while isDigit(at) { at += 1 }
+      var end = at + 19
+      if byte(end) == UInt8(ascii: ".") {
+        end += 1
+        while isDigit(end) { end += 1 }
       }
-      guard byte(at) == UInt8(ascii: "Z"), byte(at + 1) == UInt8(ascii: " ") else { return nil }
-      return at + 2
+      guard byte(end) == UInt8(ascii: "Z"), byte(end + 1) == UInt8(ascii: " ") else { return nil }
+      return end + 2
     }
-    if digits(0, 2) != nil, byte(2) == UInt8(ascii: ":"), digits(3, 2) != nil,
-      byte(5) == UInt8(ascii: ":"), digits(6, 2) != nil, byte(8) == UInt8(ascii: " "),
-      byte(9) == UInt8(ascii: " ")
+    if digits(at, 2) != nil, byte(at + 2) == UInt8(ascii: ":"), digits(at + 3, 2) != nil,
+      byte(at + 5) == UInt8(ascii: ":"), digits(at + 6, 2) != nil, byte(at + 8) == UInt8(ascii: " "),
+      byte(at + 9) == UInt8(ascii: " ")
     {
-      return 10
+      return at + 10
     }
     return nil
   }
@@ -237,7 +284,7 @@ struct LineCursor {
   private func isHexOrDash(_ value: UInt8) -> Bool {
     (value >= 0x30 && value <= 0x39) || (value >= 0x61 && value <= 0x66)
       || (value >= 0x41 && value <= 0x46) || value == UInt8(ascii: "-")
-      || value == UInt8(ascii: "x") || value == UInt8(ascii: "*")
+      || value == UInt8(ascii: "x") || value == UInt8(ascii: "*") || value == UInt8(ascii: ".")
   }
 
   /// `YYYY/MM/DD HH:MM:SS` plus one space, at the cursor.

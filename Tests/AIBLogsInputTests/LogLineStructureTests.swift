@@ -80,4 +80,31 @@ func structure(_ line: String) -> (LogLineStructure, String) {
     #expect(
       LogTimestamp(year: 2000, month: 3, day: 1, hour: 0, minute: 0, second: 0).formatted == "2000-03-01 00:00:00")
   }
+
+  @Test func pasteDecorationsAreSkipped() {
+    let (quoted, quotedMessage) = structure(
+      "> [864c0337-b300-48ab-8e8e-7894bc695b7c] PACKER OUT --> azure-arm: Timeout waiting for machine to restart.")
+    #expect(quoted.stream == .packerOut)
+    #expect(quoted.marker == .error)
+    #expect(quotedMessage == "Timeout waiting for machine to restart.")
+    let (bold, boldMessage) = structure(
+      "**PACKER OUT     azure-arm: /tmp/DeprovisioningScript.sh: 1: /usr/sbin/waagent: not found**")
+    #expect(bold.stream == .packerOut)
+    #expect(boldMessage == "/tmp/DeprovisioningScript.sh: 1: /usr/sbin/waagent: not found**")
+  }
+
+  @Test func packerOutputWithoutAnyLogPrefixHasItsMarkerParsed() {
+    let (say, sayMessage) = structure("==> azure-arm: Waiting for WinRM to become available...")
+    #expect(say.marker == .say)
+    #expect(sayMessage == "Waiting for WinRM to become available...")
+    let (output, outputMessage) = structure("    azure-arm.build_image: E: Unable to locate package foo")
+    #expect(output.marker == .output)
+    #expect(outputMessage == "E: Unable to locate package foo")
+    let (jenkins, jenkinsMessage) = structure("10:12:25  ==> azure-arm: Connected to WinRM!")
+    #expect(jenkins.ciPrefix != nil)
+    #expect(jenkinsMessage == "Connected to WinRM!")
+    let (yaml, yamlMessage) = structure("    provisioningState: Failed")
+    #expect(yaml.marker == .none)
+    #expect(yamlMessage == "    provisioningState: Failed")
+  }
 }
