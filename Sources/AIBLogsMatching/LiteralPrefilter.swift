@@ -1,12 +1,19 @@
 /// An Aho-Corasick automaton over literals, compiled into a full byte DFA, that finds which
 /// literals occur in a block of text, ASCII case-insensitively.
 ///
-/// States are stored pre-multiplied by 256, so one step is `state = table[state | byte]`.
+/// Bytes are first mapped to classes (each byte that occurs in a literal, case-folded, and one
+/// class for all others), which keeps the table small for the caches. States are stored
+/// pre-multiplied by the class count (a power of two), so one step is
+/// `state = table[state | class[byte]]`.
 /// Accepting states are numbered last, so "did something match here" is one comparison. It
 /// reports a superset of the lines the rules can match; the regexes decide.
 public struct LiteralPrefilter: Sendable {
-  /// The transition table, `stateCount * 256` entries of pre-multiplied states.
+  /// The transition table, `stateCount * classCount` entries of pre-multiplied states.
   private let table: [UInt32]
+  /// The class of each byte.
+  private let classes: [UInt8]
+  /// log2 of the class count.
+  private let classShift: UInt32
   /// Pre-multiplied states at or above this value are accepting.
   private let firstAccepting: UInt32
   /// For each accepting state (index = state / 256 - first accepting index), the tags of the
@@ -74,16 +81,36 @@ public struct LiteralPrefilter: Sendable {
     var newIndex = [Int](repeating: 0, count: count)
     for (index, state) in plain.enumerated() { newIndex[state] = index }
     for (index, state) in accepting.enumerated() { newIndex[state] = firstIndex + index }
-    var flat = [UInt32](repeating: 0, count: (firstIndex + accepting.count) * 256)
+    var classOf = [UInt8](repeating: 0, count: 256)
+    var classCount = 1
+    for (text, _) in literals {
+      for byte in text.utf8 {
+        let folded = Int(LiteralPrefilter.lower(byte))
+        if classOf[folded] == 0 && classCount < 255 {
+          classOf[folded] = UInt8(classCount)
+          classCount += 1
+        }
+      }
+    }
+    for byte in 0..<256 { classOf[byte] = classOf[Int(LiteralPrefilter.lower(UInt8(byte)))] }
+    var shift: UInt32 = 0
+    while (1 << shift) < classCount { shift += 1 }
+    let width = 1 << Int(shift)
+    var representative = [Int](repeating: -1, count: width)
+    for byte in (0..<256).reversed() { representative[Int(classOf[byte])] = byte }
+    var flat = [UInt32](repeating: 0, count: (firstIndex + accepting.count) * width)
     for state in 0..<count {
-      for byte in 0..<256 {
+      for cls in 0..<width where representative[cls] >= 0 {
+        let byte = representative[cls]
         let target = newIndex[Int(delta[state][Int(LiteralPrefilter.lower(UInt8(byte)))])]
-        flat[newIndex[state] * 256 + byte] = UInt32(target * 256)
+        flat[newIndex[state] * width + cls] = UInt32(target * width)
       }
     }
     table = flat
+    classes = classOf
+    classShift = shift
     firstAcceptingIndex = firstIndex
-    firstAccepting = UInt32(firstIndex * 256)
+    firstAccepting = UInt32(firstIndex * width)
     outputs = accepting.map { out[$0].sorted() }
   }
 
@@ -103,9 +130,9 @@ public struct LiteralPrefilter: Sendable {
       var index = 0
       let count = bytes.count
       while index < count {
-        state = transitions[Int(state | UInt32(base[index]))]
+        state = transitions[Int(state | UInt32(classes[Int(base[index])]))]
         if state >= threshold {
-          hit(index, outputs[Int(state >> 8) - firstAcceptingIndex])
+          hit(index, outputs[Int(state >> classShift) - firstAcceptingIndex])
         }
         index &+= 1
       }
@@ -151,51 +178,56 @@ public struct LiteralPrefilter: Sendable {
     var laneHits = lanes.hits
     lanes.hits = []
     defer { lanes.hits = laneHits }
-    table.withUnsafeBufferPointer { table in
-      let t = table.baseAddress!
-      let threshold = firstAccepting
-      let firstIndex = firstAcceptingIndex
-      var p0 = bounds[0]
-      var p1 = bounds[1]
-      var p2 = bounds[2]
-      var p3 = bounds[3]
-      var s0: UInt32 = 0
-      var s1: UInt32 = 0
-      var s2: UInt32 = 0
-      var s3: UInt32 = 0
-      let steps = min(bounds[1] - bounds[0], bounds[2] - bounds[1], bounds[3] - bounds[2], bounds[4] - bounds[3])
-      var step = 0
-      while step < steps {
-        s0 = t[Int(s0 | UInt32(base[p0]))]
-        s1 = t[Int(s1 | UInt32(base[p1]))]
-        s2 = t[Int(s2 | UInt32(base[p2]))]
-        s3 = t[Int(s3 | UInt32(base[p3]))]
-        if (s0 | s1 | s2 | s3) >= threshold {
-          LiteralPrefilter.record(s0, p0, 0, threshold, firstIndex, &laneHits)
-          LiteralPrefilter.record(s1, p1, 1, threshold, firstIndex, &laneHits)
-          LiteralPrefilter.record(s2, p2, 2, threshold, firstIndex, &laneHits)
-          LiteralPrefilter.record(s3, p3, 3, threshold, firstIndex, &laneHits)
+    classes.withUnsafeBufferPointer { classBuffer in
+      table.withUnsafeBufferPointer { table in
+        let t = table.baseAddress!
+        let c = classBuffer.baseAddress!
+        let threshold = firstAccepting
+        let firstIndex = firstAcceptingIndex
+        var p0 = bounds[0]
+        var p1 = bounds[1]
+        var p2 = bounds[2]
+        var p3 = bounds[3]
+        var s0: UInt32 = 0
+        var s1: UInt32 = 0
+        var s2: UInt32 = 0
+        var s3: UInt32 = 0
+        let steps = min(bounds[1] - bounds[0], bounds[2] - bounds[1], bounds[3] - bounds[2], bounds[4] - bounds[3])
+        var step = 0
+        while step < steps {
+          s0 = t[Int(s0 | UInt32(c[Int(base[p0])]))]
+          s1 = t[Int(s1 | UInt32(c[Int(base[p1])]))]
+          s2 = t[Int(s2 | UInt32(c[Int(base[p2])]))]
+          s3 = t[Int(s3 | UInt32(c[Int(base[p3])]))]
+          if (s0 | s1 | s2 | s3) >= threshold {
+            LiteralPrefilter.record(s0, p0, 0, threshold, firstIndex, classShift, &laneHits)
+            LiteralPrefilter.record(s1, p1, 1, threshold, firstIndex, classShift, &laneHits)
+            LiteralPrefilter.record(s2, p2, 2, threshold, firstIndex, classShift, &laneHits)
+            LiteralPrefilter.record(s3, p3, 3, threshold, firstIndex, classShift, &laneHits)
+          }
+          p0 &+= 1
+          p1 &+= 1
+          p2 &+= 1
+          p3 &+= 1
+          step &+= 1
         }
-        p0 &+= 1
-        p1 &+= 1
-        p2 &+= 1
-        p3 &+= 1
-        step &+= 1
-      }
-      // Finish each lane on its own.
-      var states = [s0, s1, s2, s3]
-      var positions = [p0, p1, p2, p3]
-      for lane in 0..<4 {
-        var state = states[lane]
-        var position = positions[lane]
-        let end = bounds[lane + 1]
-        while position < end {
-          state = t[Int(state | UInt32(base[position]))]
-          if state >= threshold { LiteralPrefilter.record(state, position, lane, threshold, firstIndex, &laneHits) }
-          position &+= 1
+        // Finish each lane on its own.
+        var states = [s0, s1, s2, s3]
+        var positions = [p0, p1, p2, p3]
+        for lane in 0..<4 {
+          var state = states[lane]
+          var position = positions[lane]
+          let end = bounds[lane + 1]
+          while position < end {
+            state = t[Int(state | UInt32(c[Int(base[position])]))]
+            if state >= threshold {
+              LiteralPrefilter.record(state, position, lane, threshold, firstIndex, classShift, &laneHits)
+            }
+            position &+= 1
+          }
+          states[lane] = state
+          positions[lane] = position
         }
-        states[lane] = state
-        positions[lane] = position
       }
     }
     for lane in 0..<4 { hits.append(contentsOf: laneHits[lane]) }
@@ -203,9 +235,9 @@ public struct LiteralPrefilter: Sendable {
 
   @inline(never)
   private static func record(
-    _ state: UInt32, _ position: Int, _ lane: Int, _ threshold: UInt32, _ firstIndex: Int,
+    _ state: UInt32, _ position: Int, _ lane: Int, _ threshold: UInt32, _ firstIndex: Int, _ shift: UInt32,
     _ hits: inout [[(offset: Int, state: Int)]]
   ) {
-    if state >= threshold { hits[lane].append((position, Int(state >> 8) - firstIndex)) }
+    if state >= threshold { hits[lane].append((position, Int(state >> shift) - firstIndex)) }
   }
 }
