@@ -59,10 +59,24 @@ public enum InputOpener {
     if head.isEmpty { throw .empty(path: path) }
     var source: ByteSource = PrefixedSource(prefix: head, base: raw)
     var gzip: GzipSource?
-    if head.count == 2 && head[0] == 0x1f && head[1] == 0x8b {
+    var next = head
+    // Gzip inside gzip (a `.gz` compressed again by a download or an archive step) is unwrapped
+    // too, a few layers deep.
+    for _ in 0..<4 where next.count >= 2 && next[0] == 0x1f && next[1] == 0x8b {
       let decoder = GzipSource(base: source, path: path)
-      gzip = decoder
-      source = decoder
+      gzip = gzip ?? decoder
+      do {
+        next = try readPrefix(of: decoder, count: 2)
+      } catch {
+        // Nothing could be decoded: the file is not readable gzip at all.
+        switch error {
+        case .truncatedGzip: throw .unreadable(path: path, reason: "truncated gzip data, nothing could be decoded")
+        case .corruptGzip(_, let reason): throw .unreadable(path: path, reason: "damaged gzip data (\(reason))")
+        default: throw error
+        }
+      }
+      if next.isEmpty { throw .empty(path: path) }
+      source = PrefixedSource(prefix: next, base: decoder)
     }
     let bom = try readPrefix(of: source, count: 3)
     var encoding = InputEncoding.plain

@@ -92,6 +92,21 @@ func readAll(_ bytes: [UInt8], chunk: Int = .max) -> (lines: [String], error: In
     #expect(result.lines.count == 2000)
   }
 
+  @Test func gzipInsideGzipIsUnwrapped() throws {
+    let result = readAll(try gzip(try gzip(Array("inner\nlines\n".utf8))))
+    #expect(result.error == nil)
+    #expect(result.lines == ["inner", "lines"])
+  }
+
+  @Test func gzipThatDecodesToNothingIsUnreadableWithTheReason() throws {
+    let damaged: [UInt8] = [0x1f, 0x8b, 0x08] + Array("garbage".utf8)
+    #expect(
+      readAll(damaged).error == .unreadable(path: "test.log", reason: "damaged gzip data (unknown header flags set)"))
+    let cut = Array(try gzip(Array(text.utf8)).prefix(6))
+    #expect(
+      readAll(cut).error == .unreadable(path: "test.log", reason: "truncated gzip data, nothing could be decoded"))
+  }
+
   @Test func trailingGarbageAfterGzipIsIgnoredAndCounted() throws {
     let bytes = try gzip(Array("only\n".utf8)) + Array("garbage".utf8)
     let result = readAll(bytes)
