@@ -86,14 +86,20 @@ public final class LogAnalyzer: Sendable {
   /// becomes a warning on the diagnosis; an error before any data is thrown.
   public func analyze(_ input: OpenedInput, maxLineLength: Int = 1 << 20) throws(InputError) -> InputDiagnosis {
     let reader = LineReader(source: input.source, maxLineLength: maxLineLength)
-    // Two cores: gzip input already has a decoding thread; plain input splits the scan instead.
-    let scanner = RuleScanner(ruleSet: compiled.ruleSet, parallel: !input.isGzip)
+    let scanner = RuleScanner(ruleSet: compiled.ruleSet)
     let builder = RunModelBuilder(compiled: compiled)
     var warnings: [String] = []
     do {
-      try reader.forEachBlock { block in
-        builder.observeBlock(block)
-        scanner.scan(block) { line in builder.observe(line) }
+      if input.isGzip {
+        // The inflate thread has the second core.
+        try reader.forEachBlock { block in
+          builder.observeBlock(block)
+          scanner.scan(block) { line in builder.observe(line) }
+        }
+      } else {
+        // Read and prefilter on the second core while this one verifies and analyses.
+        try ScanPipeline(scanner: scanner).run(
+          reader: reader, onBlock: { builder.observeBlock($0) }, onLine: { builder.observe($0) })
       }
     } catch {
       if reader.lineCount == 0 && !error.isPartial { throw error }

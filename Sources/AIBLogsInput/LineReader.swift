@@ -21,6 +21,9 @@ public final class LineReader {
   /// The line number of the first line that was cut, if any.
   public private(set) var firstCutLineNumber: Int?
 
+  /// The largest block `forEachBlock` hands out, in bytes.
+  public var maxBlockSize: Int { readSize + maxLineLength }
+
   /// The size of the context kept from the previous block.
   public static let tailCapacity = 32 * 1024
 

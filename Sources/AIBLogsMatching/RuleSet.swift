@@ -1,5 +1,4 @@
 import AIBLogsInput
-import Dispatch
 
 /// Something to look for in log lines: literals for the prefilter and regexes for the
 /// verdict, run on each line's message. Patterns from the library and the analysis layer's
@@ -111,6 +110,22 @@ public struct MatchedLine {
   }
 }
 
+/// The candidate lines of a block (or of one part of it): lines that contain a literal, with
+/// the rules of those literals, and the part's LF count. Filled by the prefilter stage, read by
+/// the verify stage; reused between blocks.
+public final class CandidateSet: @unchecked Sendable {
+  var range: Range<Int> = 0..<0
+  var hits: [(offset: Int, state: Int)] = []
+  var lanes = LiteralPrefilter.LaneBuffers()
+  var lines: [(start: Int, end: Int, firstRule: Int, ruleCount: Int, lineIndex: Int)] = []
+  var rules: [Int] = []
+  /// The number of LF bytes in the part that was scanned.
+  public internal(set) var newlines = 0
+
+  /// An empty set.
+  public init() {}
+}
+
 /// A regex that hit its backtracking limit on a line: reported, never fatal.
 public struct MatchLimitHit: Sendable, Equatable {
   /// The rule's id.
@@ -122,7 +137,8 @@ public struct MatchLimitHit: Sendable, Equatable {
 /// Scans blocks of lines with a compiled rule set: the literal prefilter over the whole block,
 /// then the regexes of the rules whose literals occur, on those lines only.
 ///
-/// Not thread-safe: one scanner per thread.
+/// Not thread-safe: one scanner per thread (`ScanPipeline` runs only the prefilter stage,
+/// `findCandidates`, on its second thread).
 public final class RuleScanner {
   /// The rule set.
   public let ruleSet: CompiledRuleSet
@@ -132,35 +148,17 @@ public final class RuleScanner {
   /// Regexes that hit their backtracking limit.
   public private(set) var limitHits: [MatchLimitHit] = []
 
-  /// Creates a scanner for `ruleSet`; `parallel` lets it scan large blocks on two threads.
-  public init(ruleSet: CompiledRuleSet, parallel: Bool = true) {
+  /// Creates a scanner for `ruleSet`.
+  public init(ruleSet: CompiledRuleSet) {
     self.ruleSet = ruleSet
-    self.parallel = parallel
     scratch = PCRE2MatchScratch(maxCaptureCount: max(1, ruleSet.maxCaptureCount))
   }
 
-  /// One part of a block, scanned on its own thread: its hits, its candidate lines (start,
-  /// end, where their rules are in `rules`, and the line's index within the part) and its LF
-  /// count. Reused between blocks.
-  private final class Part: @unchecked Sendable {
-    var range: Range<Int> = 0..<0
-    var hits: [(offset: Int, state: Int)] = []
-    var lanes = LiteralPrefilter.LaneBuffers()
-    var lines: [(start: Int, end: Int, firstRule: Int, ruleCount: Int, lineIndex: Int)] = []
-    var rules: [Int] = []
-    var newlines = 0
-  }
-
-  private let parts = [Part(), Part()]
-  /// Whether blocks are split between two threads.
-  private let parallel: Bool
-
-  /// A block this size or larger is scanned as two halves in parallel.
-  static let parallelThreshold = 256 * 1024
+  private let candidates = CandidateSet()
 
   /// Finds the candidate lines of `part.range` in `bytes`: lines containing a literal, with the
   /// rules of those literals, and counts the LF bytes. Touches only `part`.
-  private static func scanPart(_ part: Part, _ bytes: UnsafeRawBufferPointer, _ prefilter: LiteralPrefilter) {
+  static func scanPart(_ part: CandidateSet, _ bytes: UnsafeRawBufferPointer, _ prefilter: LiteralPrefilter) {
     part.hits.removeAll(keepingCapacity: true)
     part.lines.removeAll(keepingCapacity: true)
     part.rules.removeAll(keepingCapacity: true)
@@ -188,41 +186,34 @@ public final class RuleScanner {
     part.newlines = lineIndex + LineReader.countNewlines(UnsafeRawBufferPointer(rebasing: slice[counted...]))
   }
 
-  /// A value moved across threads for one fork-join; the caller guarantees exclusive use.
-  private struct Unchecked<T>: @unchecked Sendable {
-    let value: T
+  /// Scans `block` and calls `body` for each line on which a rule matched, in line order: the
+  /// literal prefilter over the whole block, then the regexes of the rules whose literals
+  /// occur, on those lines only.
+  public func scan(_ block: LineBlock, _ body: (MatchedLine) -> Void) {
+    RuleScanner.findCandidates(in: block.bytes, ruleSet: ruleSet, into: candidates)
+    block.newlineCount.value = candidates.newlines
+    verify(block, candidates: CollectionOfOne(candidates), body)
   }
 
-  /// Scans `block` and calls `body` for each line on which a rule matched, in line order.
-  ///
-  /// The literal prefilter and the line counting of a large block run on two threads, one per
-  /// line-aligned half; the regexes and `body` run on the calling thread.
-  public func scan(_ block: LineBlock, _ body: (MatchedLine) -> Void) {
+  /// Finds the candidate lines of a whole block on the calling thread (the first stage of
+  /// `scan`, for a pipeline that runs it on another thread): `candidates` is reset and filled,
+  /// and its `newlines` is the block's LF count.
+  public static func findCandidates(
+    in bytes: UnsafeRawBufferPointer, ruleSet: CompiledRuleSet, into candidates: CandidateSet
+  ) {
+    candidates.range = 0..<bytes.count
+    scanPart(candidates, bytes, ruleSet.prefilter)
+  }
+
+  /// The second stage of `scan`: runs the regexes of the candidate lines found in `block` (by
+  /// one or more consecutive parts) and calls `body` for each line on which a rule matched.
+  public func verify<Parts: Collection>(
+    _ block: LineBlock, candidates: Parts, _ body: (MatchedLine) -> Void
+  ) where Parts.Element == CandidateSet {
     let bytes = block.bytes
-    var partCount = 1
-    parts[0].range = 0..<bytes.count
-    if parallel && bytes.count >= RuleScanner.parallelThreshold {
-      var cut = bytes.count / 2
-      while cut < bytes.count && bytes[cut - 1] != 0x0A { cut += 1 }
-      if cut < bytes.count {
-        parts[0].range = 0..<cut
-        parts[1].range = cut..<bytes.count
-        partCount = 2
-      }
-    }
-    let prefilter = ruleSet.prefilter
-    if partCount == 1 {
-      RuleScanner.scanPart(parts[0], bytes, prefilter)
-    } else {
-      let shared = Unchecked(value: (parts, bytes))
-      DispatchQueue.concurrentPerform(iterations: partCount) { index in
-        RuleScanner.scanPart(shared.value.0[index], shared.value.1, prefilter)
-      }
-    }
-    block.newlineCount.value = parts[..<partCount].reduce(0) { $0 + $1.newlines }
     var pendingLines: [(start: Int, end: Int, rules: ArraySlice<Int>, number: Int)] = []
     var firstLine = block.firstLineNumber
-    for part in parts[..<partCount] {
+    for part in candidates {
       for line in part.lines {
         let rules = part.rules[line.firstRule..<(line.firstRule + line.ruleCount)]
         pendingLines.append((line.start, line.end, rules, firstLine + line.lineIndex))

@@ -88,3 +88,78 @@ import Testing
     #expect(lanes.map { prefilter.tags(ofAcceptingState: $0.state) } == single.map(\.1))
   }
 }
+
+/// A source that yields some bytes and then fails.
+final class FailingAfterSource: ByteSource {
+  private let inner: MemorySource
+
+  init(_ bytes: [UInt8]) { inner = MemorySource(bytes, chunkLimit: 700) }
+
+  func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+    let count = try inner.read(into: buffer)
+    if count == 0 { throw .truncatedGzip(path: "x.gz") }
+    return count
+  }
+}
+
+@Suite struct ScanPipelineTests {
+  let rules = [
+    MatchRule(id: "exit", literals: ["exit status"], regexes: [#"exit status (?<code>\d+)"#]),
+    MatchRule(id: "state", literals: ["IMAGE_STATE_"], regexes: [#"^(?<state>IMAGE_STATE_\w+)$"#]),
+  ]
+
+  func text(lines: Int) -> [UInt8] {
+    var out = ""
+    for number in 1...lines {
+      switch number % 7 {
+      case 0: out += "[922bdf36-b53c-4e78-9cd8-6b70b9674685] PACKER OUT     azure-arm: IMAGE_STATE_UNDEPLOYABLE\r\n"
+      case 3: out += "line \(number): script exit status \(number)\n"
+      default: out += "line \(number) of plain output with some padding to cross blocks\n"
+      }
+    }
+    return Array(out.utf8)
+  }
+
+  func collect(
+    _ run: (RuleScanner, LineReader, inout [(Int, String, [String: String])]) throws -> Void, _ bytes: [UInt8]
+  )
+    throws -> [(Int, String, [String: String])]
+  {
+    let scanner = RuleScanner(ruleSet: try CompiledRuleSet(rules: rules))
+    let reader = LineReader(source: MemorySource(bytes, chunkLimit: 333), blockSize: 512, maxLineLength: 4096)
+    var found: [(Int, String, [String: String])] = []
+    try run(scanner, reader, &found)
+    return found
+  }
+
+  @Test func thePipelineFindsWhatTheInlineScanFinds() throws {
+    let bytes = text(lines: 3000)
+    let inline = try collect(
+      { scanner, reader, found in
+        try reader.forEachBlock { block in
+          scanner.scan(block) { line in found.append((line.number, line.text, line.matches[0].captures)) }
+        }
+      }, bytes)
+    let piped = try collect(
+      { scanner, reader, found in
+        try ScanPipeline(scanner: scanner).run(
+          reader: reader, onBlock: { _ in },
+          onLine: { line in found.append((line.number, line.text, line.matches[0].captures)) })
+      }, bytes)
+    #expect(inline.count == 3000 / 7 + (3000 - 3) / 7 + 1)
+    #expect(piped.map(\.0) == inline.map(\.0))
+    #expect(piped.map(\.1) == inline.map(\.1))
+    #expect(piped.map(\.2) == inline.map(\.2))
+  }
+
+  @Test func aReadErrorArrivesAfterTheBlocksBeforeIt() throws {
+    let scanner = RuleScanner(ruleSet: try CompiledRuleSet(rules: rules))
+    let reader = LineReader(source: FailingAfterSource(text(lines: 500)), blockSize: 256, maxLineLength: 1024)
+    var lines = 0
+    #expect(throws: InputError.truncatedGzip(path: "x.gz")) {
+      try ScanPipeline(scanner: scanner).run(reader: reader, onBlock: { _ in }, onLine: { _ in lines += 1 })
+    }
+    #expect(lines == 500 / 7 + (500 - 3) / 7 + 1)
+    #expect(reader.lineCount == 500)
+  }
+}

@@ -1,0 +1,128 @@
+import AIBLogsInput
+import Dispatch
+
+/// Reads and prefilters blocks on a second thread while the calling thread verifies and
+/// analyses the blocks before them: the literal scan and the regexes overlap instead of taking
+/// turns.
+///
+/// The worker owns the `LineReader`: it copies each block (and its context tail) into one of a
+/// few slots, finds the candidate lines there and hands the slot over; the caller runs the
+/// regexes and its own callbacks on it, in order, then gives the slot back. Read errors arrive
+/// after every block before them, as with `LineReader.forEachBlock`.
+public final class ScanPipeline {
+  /// One block in flight: its bytes, its context tail, where it starts, and its candidates.
+  private final class Slot: @unchecked Sendable {
+    let bytes: UnsafeMutableRawBufferPointer
+    let tail: UnsafeMutableRawBufferPointer
+    var count = 0
+    var tailCount = 0
+    var firstLineNumber = 1
+    var isCutLine = false
+    var isEnd = false
+    var error: InputError?
+    let candidates = CandidateSet()
+
+    init(capacity: Int) {
+      bytes = .allocate(byteCount: capacity, alignment: 64)
+      tail = .allocate(byteCount: LineReader.tailCapacity, alignment: 64)
+    }
+
+    deinit {
+      bytes.deallocate()
+      tail.deallocate()
+    }
+  }
+
+  /// What the two threads share. A slot is written only by the worker between `free.wait()` and
+  /// `filled.signal()`, and read only by the caller between `filled.wait()` and `free.signal()`.
+  private final class Shared: @unchecked Sendable {
+    let slots: [Slot]
+    let filled = DispatchSemaphore(value: 0)
+    let free = DispatchSemaphore(value: 0)
+    let done = DispatchSemaphore(value: 0)
+    let reader: LineReader
+    let ruleSet: CompiledRuleSet
+
+    init(reader: LineReader, ruleSet: CompiledRuleSet, slotCount: Int, capacity: Int) {
+      self.reader = reader
+      self.ruleSet = ruleSet
+      slots = (0..<slotCount).map { _ in Slot(capacity: capacity) }
+      // Semaphores start at 0 and are signalled up: destroying one below its start value traps.
+      for _ in 0..<slotCount { free.signal() }
+    }
+  }
+
+  private let scanner: RuleScanner
+
+  /// Creates a pipeline that verifies with `scanner` (which keeps its counts and limit hits).
+  public init(scanner: RuleScanner) {
+    self.scanner = scanner
+  }
+
+  /// Reads all of `reader` and calls `onBlock` then `onLine` for each matched line of each
+  /// block, in order, on the calling thread. `reader` must not be used elsewhere until this
+  /// returns.
+  public func run(
+    reader: LineReader, onBlock: (LineBlock) -> Void, onLine: (MatchedLine) -> Void
+  ) throws(InputError) {
+    let shared = Shared(reader: reader, ruleSet: scanner.ruleSet, slotCount: 3, capacity: reader.maxBlockSize)
+    DispatchQueue.global(qos: .userInitiated).async {
+      var index = 0
+      var failure: InputError?
+      do throws(InputError) {
+        try shared.reader.forEachBlock { block in
+          shared.free.wait()
+          let slot = shared.slots[index]
+          slot.count = block.bytes.count
+          if let source = block.bytes.baseAddress, slot.count > 0 {
+            slot.bytes.baseAddress!.copyMemory(from: source, byteCount: slot.count)
+          }
+          slot.tailCount = block.previousTail.count
+          if let source = block.previousTail.baseAddress, slot.tailCount > 0 {
+            slot.tail.baseAddress!.copyMemory(from: source, byteCount: slot.tailCount)
+          }
+          slot.firstLineNumber = block.firstLineNumber
+          slot.isCutLine = block.isCutLine
+          slot.isEnd = false
+          slot.error = nil
+          RuleScanner.findCandidates(
+            in: UnsafeRawBufferPointer(start: slot.bytes.baseAddress, count: slot.count), ruleSet: shared.ruleSet,
+            into: slot.candidates)
+          block.newlineCount.value = slot.candidates.newlines
+          shared.filled.signal()
+          index = (index + 1) % shared.slots.count
+        }
+      } catch {
+        failure = error
+      }
+      shared.free.wait()
+      let last = shared.slots[index]
+      last.isEnd = true
+      last.error = failure
+      shared.filled.signal()
+      shared.done.signal()
+    }
+    var index = 0
+    var failure: InputError?
+    while true {
+      shared.filled.wait()
+      let slot = shared.slots[index]
+      if slot.isEnd {
+        failure = slot.error
+        shared.free.signal()
+        break
+      }
+      let block = LineBlock(
+        bytes: UnsafeRawBufferPointer(start: slot.bytes.baseAddress, count: slot.count),
+        firstLineNumber: slot.firstLineNumber,
+        previousTail: UnsafeRawBufferPointer(start: slot.tail.baseAddress, count: slot.tailCount),
+        isCutLine: slot.isCutLine)
+      onBlock(block)
+      scanner.verify(block, candidates: CollectionOfOne(slot.candidates), onLine)
+      shared.free.signal()
+      index = (index + 1) % shared.slots.count
+    }
+    shared.done.wait()
+    if let failure { throw failure }
+  }
+}
