@@ -90,17 +90,10 @@ public final class LogAnalyzer: Sendable {
     let builder = RunModelBuilder(compiled: compiled)
     var warnings: [String] = []
     do {
-      if input.isGzip {
-        // The inflate thread has the second core.
-        try reader.forEachBlock { block in
-          builder.observeBlock(block)
-          scanner.scan(block) { line in builder.observe(line) }
-        }
-      } else {
-        // Read and prefilter on the second core while this one verifies and analyses.
-        try ScanPipeline(scanner: scanner).run(
-          reader: reader, onBlock: { builder.observeBlock($0) }, onLine: { builder.observe($0) })
-      }
+      // Read and prefilter on a second thread while this one verifies and analyses (gzip input
+      // has a third, inflating ahead).
+      try ScanPipeline(scanner: scanner).run(
+        reader: reader, onBlock: { builder.observeBlock($0) }, onLine: { builder.observe($0) })
     } catch {
       if reader.lineCount == 0 && !error.isPartial { throw error }
       warnings.append(error.description)
