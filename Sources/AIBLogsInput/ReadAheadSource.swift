@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -23,8 +24,7 @@ public final class ReadAheadSource: ByteSource {
     let filled = DispatchSemaphore(value: 0)
     let free = DispatchSemaphore(value: 0)
     let done = DispatchSemaphore(value: 0)
-    private let stopLock = NSLockLike()
-    private var stopRequested = false
+    private let stopRequested = Atomic<Bool>(false)
 
     init(slotCount: Int, slotSize: Int) {
       slots = (0..<slotCount).map { _ in .allocate(byteCount: slotSize, alignment: 64) }
@@ -34,13 +34,9 @@ public final class ReadAheadSource: ByteSource {
       for _ in 0..<slotCount { free.signal() }
     }
 
-    var shouldStop: Bool {
-      stopLock.withLock { stopRequested }
-    }
+    var shouldStop: Bool { stopRequested.load(ordering: .acquiring) }
 
-    func requestStop() {
-      stopLock.withLock { stopRequested = true }
-    }
+    func requestStop() { stopRequested.store(true, ordering: .releasing) }
 
     deinit {
       for slot in slots { slot.deallocate() }
@@ -129,26 +125,5 @@ public final class ReadAheadSource: ByteSource {
       ring.free.signal()
       slot = (slot + 1) % ring.slots.count
     }
-  }
-}
-
-/// A mutex without Foundation: a pthread mutex owned by a class.
-final class NSLockLike: @unchecked Sendable {
-  private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-
-  init() {
-    mutex = .allocate(capacity: 1)
-    pthread_mutex_init(mutex, nil)
-  }
-
-  deinit {
-    pthread_mutex_destroy(mutex)
-    mutex.deallocate()
-  }
-
-  func withLock<T>(_ body: () -> T) -> T {
-    pthread_mutex_lock(mutex)
-    defer { pthread_mutex_unlock(mutex) }
-    return body()
   }
 }
