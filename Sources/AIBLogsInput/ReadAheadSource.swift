@@ -1,11 +1,6 @@
 import Dispatch
 import Synchronization
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 
 /// Reads another source on a second thread, a few chunks ahead, so that expensive decoding
 /// (gzip inflate) overlaps with the analysis of what was already decoded.
