@@ -1,7 +1,6 @@
 import Dispatch
 import Synchronization
 
-
 /// Reads another source on a second thread, a few chunks ahead, so that expensive decoding
 /// (gzip inflate) overlaps with the analysis of what was already decoded.
 ///
