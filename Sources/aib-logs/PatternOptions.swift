@@ -1,4 +1,3 @@
-import AIBLogsMatching
 import AIBLogsPatterns
 import ArgumentParser
 
@@ -19,10 +18,9 @@ struct PatternOptions: ParsableArguments {
     }
     for directory in directories {
       let (extra, diagnostics) = PatternLibrary.load(directory: directory)
-      if let first = diagnostics.first {
+      if !diagnostics.isEmpty {
         throw CLIError.input(
-          "cannot load patterns from '\(directory)':\n\(diagnostics.map(\.description).joined(separator: "\n"))"
-            + (diagnostics.count > 1 ? "" : "") + (first.line > 0 ? "" : ""))
+          "cannot load patterns from '\(directory)':\n\(diagnostics.map(\.description).joined(separator: "\n"))")
       }
       library = library.merging(extra)
     }

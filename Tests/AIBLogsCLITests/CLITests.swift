@@ -201,3 +201,70 @@ let succeededLog = """
     #expect(stderr.isEmpty)
   }
 }
+
+@Suite(.serialized) struct PatternDirectoryTests {
+  func directory(_ files: [String: String]) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("aib-logs-patterns-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    for (name, text) in files { try Data(text.utf8).write(to: url.appendingPathComponent(name)) }
+    return url
+  }
+
+  let licensePattern = """
+    id: license-server-unreachable
+    catalog: none
+    title: The license server could not be reached
+    summary: A script could not reach its license server, so the product it installs did not activate.
+    severity: error
+    phase: customize
+    owner: customer-script
+    retryable: true
+    rank: 75
+    literals: ['license server']
+    regexes:
+      - 'Cannot connect to license server (?<server>\\S+)'
+    message: 'The license server {server} could not be reached.'
+    fixes: ['Open the build subnet to the license server.']
+    templatePaths: ['properties.vmProfile.vnetConfig.subnetId']
+    references: ['https://example.com/license']
+    samples:
+      match:
+        - line: 'PACKER OUT     azure-arm: Cannot connect to license server lic01.contoso.local'
+          captures: {server: 'lic01.contoso.local'}
+      noMatch:
+        - 'PACKER OUT     azure-arm: Connected to license server lic01.contoso.local'
+
+    """
+
+  @Test func aPatternDirectoryAddsToTheBundledLibrary() throws {
+    let patterns = try directory(["license-server-unreachable.yaml": licensePattern])
+    let log = try temporaryFile(
+      """
+      PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1
+      PACKER OUT     azure-arm: Cannot connect to license server lic01.contoso.local
+      PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 7. Allowed exit codes are: [0]
+
+      """)
+    let result = try run(["analyze", "--format", "json", "--patterns", patterns.path, log.path])
+    #expect(result.status == 1)
+    #expect(result.stdout.contains("\"primary\" : \"license-server-unreachable\""))
+    let check = try run(["patterns", "check", patterns.path])
+    #expect(check.status == 0)
+    #expect(check.stdout.contains("checked 1 patterns and 2 samples: no problems"))
+  }
+
+  @Test func aBrokenPatternDirectoryIsExit2WithTheLocatedProblem() throws {
+    let broken = licensePattern.replacingOccurrences(of: "(?<server>\\S+)", with: "(?<server>\\S+")
+    let patterns = try directory(["license-server-unreachable.yaml": broken])
+    let log = try temporaryFile("PACKER OUT     azure-arm: hello\n")
+    let result = try run(["analyze", "--patterns", patterns.path, log.path])
+    #expect(result.status == 2)
+    #expect(
+      result.stderr.contains(
+        "license-server-unreachable.yaml:12: error: regex 1 of 'license-server-unreachable' does not compile: missing closing parenthesis"
+      ))
+    let missing = try run(["analyze", "--patterns", "/nonexistent-dir", log.path])
+    #expect(missing.status == 2)
+    #expect(missing.stderr.contains("cannot load patterns from '/nonexistent-dir'"))
+  }
+}
