@@ -12,18 +12,14 @@ public final class ReadAheadSource: ByteSource {
   /// written only by the producer between `free.wait()` and `filled.signal()`, and read only by
   /// the consumer between `filled.wait()` and `free.signal()`.
   private final class Ring: @unchecked Sendable {
-    let slots: [UnsafeMutableRawBufferPointer]
-    var counts: [Int]
-    var errors: [InputError?]
+    let slots: [Slot]
     let filled = DispatchSemaphore(value: 0)
     let free = DispatchSemaphore(value: 0)
     let done = DispatchSemaphore(value: 0)
     private let stopRequested = Atomic<Bool>(false)
 
     init(slotCount: Int, slotSize: Int) {
-      slots = (0..<slotCount).map { _ in .allocate(byteCount: slotSize, alignment: 64) }
-      counts = Array(repeating: 0, count: slotCount)
-      errors = Array(repeating: nil, count: slotCount)
+      slots = (0..<slotCount).map { _ in Slot(size: slotSize) }
       // Semaphores start at 0 and are signalled up: destroying one below its initial value traps.
       for _ in 0..<slotCount { free.signal() }
     }
@@ -32,9 +28,18 @@ public final class ReadAheadSource: ByteSource {
 
     func requestStop() { stopRequested.store(true, ordering: .releasing) }
 
-    deinit {
-      for slot in slots { slot.deallocate() }
-    }
+  }
+
+  /// One chunk in flight. Each slot is its own object, so the two threads never share the
+  /// storage of a Swift array (whose copy-on-write check would race even on distinct elements).
+  private final class Slot: @unchecked Sendable {
+    let buffer: UnsafeMutableRawBufferPointer
+    var count = 0
+    var error: InputError?
+
+    init(size: Int) { buffer = .allocate(byteCount: size, alignment: 64) }
+
+    deinit { buffer.deallocate() }
   }
 
   /// A source moved to the producer thread; only that thread uses it afterwards.
@@ -59,7 +64,8 @@ public final class ReadAheadSource: ByteSource {
       while true {
         ring.free.wait()
         if ring.shouldStop { break }
-        let buffer = ring.slots[index]
+        let slot = ring.slots[index]
+        let buffer = slot.buffer
         var count = 0
         var failure: InputError?
         // Fill the slot (or stop at the end or an error) so the consumer gets large chunks.
@@ -74,8 +80,8 @@ public final class ReadAheadSource: ByteSource {
           if read == 0 { break }
           count += read
         }
-        ring.counts[index] = count
-        ring.errors[index] = failure
+        slot.count = count
+        slot.error = failure
         ring.filled.signal()
         if count < buffer.count { break }  // the end of the input, or an error
         index = (index + 1) % ring.slots.count
@@ -99,19 +105,20 @@ public final class ReadAheadSource: ByteSource {
         holding = true
         offset = 0
       }
-      let count = ring.counts[slot]
+      let current = ring.slots[slot]
+      let count = current.count
       if offset < count {
         let take = min(buffer.count, count - offset)
-        buffer.baseAddress!.copyMemory(from: ring.slots[slot].baseAddress! + offset, byteCount: take)
+        buffer.baseAddress!.copyMemory(from: current.buffer.baseAddress! + offset, byteCount: take)
         offset += take
         return take
       }
       // This slot is used up.
-      if let error = ring.errors[slot] {
+      if let error = current.error {
         finished = true
         throw error
       }
-      if count < ring.slots[slot].count {
+      if count < current.buffer.count {
         finished = true
         return 0
       }
