@@ -3,7 +3,7 @@ SWIFT ?= swift
 BINARY := .build/release/aib-logs
 DEMO_LOG ?= SampleLogs/win-new-hang-cancelled.log
 
-.PHONY: all deps build demo test lint format check-corpus bench install clean
+.PHONY: all deps build demo test tsan lint format check-corpus bench install clean
 
 all: build
 
@@ -23,6 +23,11 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 	.build/debug/aib-logs patterns check
+
+# The threaded parts (read-ahead, scan pipeline) under ThreadSanitizer; any report fails.
+tsan: deps
+	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --sanitize=thread --scratch-path .build-tsan \
+	  --filter 'ScanPipelineTests|ReadAheadSourceTests|InputOpenerTests|SampleLogTests'
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Plugins Package.swift
@@ -47,4 +52,4 @@ install: build
 	install -m 755 $(BINARY) $(DESTDIR)/usr/local/bin/aib-logs
 
 clean:
-	rm -rf .build bench-data
+	rm -rf .build .build-tsan bench-data
