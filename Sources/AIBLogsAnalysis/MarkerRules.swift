@@ -130,9 +130,12 @@ enum Marker: String, CaseIterable {
       )
     case .errorShaped:
       (
-        ["error", "fail", "exception", "fatal", "denied", "not found", "cannot ", "npm ERR"],
         [
-          #"(?i)\b(?:error|failure|exception|fatal|denied|not found|cannot)\b|(?<!\b0 )\bfailed\b(?!:?\s*0\b)|^npm ERR!"#
+          "error", "fail", "exception", "fatal", "denied", "not found", "cannot ", "npm ERR", "E: Unable",
+          "E: Package", "E: Could not", "E: Sub-process", "E: The repository", "E: Version", "E: Invalid",
+        ],
+        [
+          #"(?i)\b(?:error|failure|exception|fatal|denied|not found|cannot)\b|(?<!\b0 )\bfailed\b(?!:?\s*0\b)|^npm ERR!|^E: \S"#
         ]
       )
     case .devopsTask:

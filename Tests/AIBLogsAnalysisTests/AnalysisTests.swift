@@ -317,3 +317,21 @@ struct SplitMix64: RandomNumberGenerator {
     }
   }
 }
+
+@Suite struct ErrorOutputTests {
+  @Test func aptsOwnErrorLineIsTheQuotedCauseOfAGenericExit() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT     azure-arm: Reading package lists...",
+      "PACKER OUT     azure-arm: E: Unable to locate package nginx-extras-foo",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 100. Allowed exit codes are: [0]",
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "script-nonzero-exit")
+    #expect(
+      finding.message.hasSuffix("The step's error output: \u{201C}E: Unable to locate package nginx-extras-foo\u{201D}")
+    )
+    #expect(finding.evidence.map(\.line) == [3, 4])
+    #expect(finding.customizer?.templateIndex == 0)
+  }
+}
