@@ -27,6 +27,7 @@ struct Analyze: ParsableCommand {
   @OptionGroup var patternOptions: PatternOptions
 
   func validate() throws {
+    try requireInputOrPipe(files)
     if maxLineLength < 1024 { throw ValidationError("--max-line-length must be at least 1024") }
   }
 

@@ -17,6 +17,10 @@ struct Inspect: ParsableCommand {
   @Flag(help: "Also compute the SHA-256 of each raw input.")
   var sha256 = false
 
+  func validate() throws {
+    try requireInputOrPipe(files)
+  }
+
   func run() throws {
     let out = OutputWriter.standardOutput()
     var unreadable = false

@@ -25,6 +25,10 @@ struct Lint: ParsableCommand {
 
   @OptionGroup var report: ReportOptions
 
+  func validate() throws {
+    try requireInputOrPipe(files)
+  }
+
   func run() throws {
     let linter = TemplateLinter()
     var diagnoses: [InputDiagnosis] = []

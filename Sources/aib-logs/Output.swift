@@ -1,3 +1,5 @@
+import ArgumentParser
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -74,5 +76,13 @@ enum CLIError: Error, CustomStringConvertible {
     switch self {
     case .input(let message): message
     }
+  }
+}
+
+/// With no file and standard input a terminal, there is nothing to read: say how to give one
+/// instead of waiting for typed input.
+func requireInputOrPipe(_ files: [String]) throws {
+  if files.isEmpty && isatty(STDIN_FILENO) == 1 {
+    throw ValidationError("give a file to read, or pipe one in ('-' reads standard input)")
   }
 }
