@@ -172,6 +172,21 @@ public struct ImageTemplate: Sendable {
     (properties?["customize"]?.elements ?? []).enumerated().map { ($0.offset, $0.element) }
   }
 
+  /// Every line of the `inline` scripts of the Shell and PowerShell customizers: the line's
+  /// node and text, its path, and whether the step is a Shell step.
+  public var inlineScriptLines: [(node: JSONNode, text: String, path: TemplatePath, isShell: Bool)] {
+    customizers.flatMap { index, entry -> [(node: JSONNode, text: String, path: TemplatePath, isShell: Bool)] in
+      guard let type = entry["type"]?.string?.lowercased(), type == "shell" || type == "powershell",
+        let lines = entry["inline"]?.elements
+      else { return [] }
+      return lines.enumerated().compactMap { offset, line in
+        guard let text = line.string else { return nil }
+        let path = RuleSupport.customizePath(index).appending("inline").appending(index: offset)
+        return (line, text, path, type == "shell")
+      }
+    }
+  }
+
   /// The entries of `properties.distribute` with their indices.
   public var distributions: [(index: Int, node: JSONNode)] {
     (properties?["distribute"]?.elements ?? []).enumerated().map { ($0.offset, $0.element) }

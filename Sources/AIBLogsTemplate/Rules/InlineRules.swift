@@ -110,19 +110,13 @@ public struct InteractiveCommandRule: TemplateRule {
   /// The findings for `template`.
   public func check(_ template: ImageTemplate) -> [Finding] {
     var findings: [Finding] = []
-    for (index, entry) in template.customizers {
-      guard let type = entry["type"]?.string?.lowercased(), type == "shell" || type == "powershell",
-        let lines = entry["inline"]?.elements
-      else { continue }
-      for (offset, line) in lines.enumerated() {
-        guard let text = line.string, !text.trimmingPrefixWhitespace.hasPrefix("#") else { continue }
-        let problem = type == "shell" ? shellProblem(text) : powerShellProblem(text)
-        guard let (command, detail, fix) = problem else { continue }
-        findings.append(
-          finding(
-            template, RuleSupport.customizePath(index).appending("inline").appending(index: offset), at: line.start,
-            problem: "\(command) may wait for input", detail: detail, fix: fix))
-      }
+    for line in template.inlineScriptLines where !line.text.trimmingPrefixWhitespace.hasPrefix("#") {
+      let problem = line.isShell ? shellProblem(line.text) : powerShellProblem(line.text)
+      guard let (command, detail, fix) = problem else { continue }
+      findings.append(
+        finding(
+          template, line.path, at: line.node.start, problem: "\(command) may wait for input", detail: detail,
+          fix: fix))
     }
     return findings
   }
@@ -252,35 +246,27 @@ public struct InlineRebootRule: TemplateRule {
   /// The findings for `template`.
   public func check(_ template: ImageTemplate) -> [Finding] {
     var findings: [Finding] = []
-    for (index, entry) in template.customizers {
-      guard let type = entry["type"]?.string?.lowercased(), type == "shell" || type == "powershell",
-        let lines = entry["inline"]?.elements
-      else { continue }
-      for (offset, line) in lines.enumerated() {
-        guard let text = line.string, let command = rebootCommand(text, powerShell: type == "powershell") else {
-          continue
-        }
-        let path = RuleSupport.customizePath(index).appending("inline").appending(index: offset)
-        if type == "shell" {
-          findings.append(
-            finding(
-              template, path, at: line.start, problem: "\(command) inside a Shell step",
-              detail:
-                "`\(command)` reboots the VM while the Shell step is running over SSH: the step fails with "
-                + "\"Script disconnected unexpectedly\". Image Builder has no Linux restart customizer.",
-              fix:
-                "Avoid the reboot, or end the step first and reboot in the background (nohup sh -c 'sleep 5; "
-                + "reboot' &); the next step waits for SSH (up to 20 minutes)."))
-        } else {
-          findings.append(
-            finding(
-              template, path, at: line.start, problem: "\(command) inside a PowerShell step",
-              detail:
-                "`\(command)` restarts Windows while the PowerShell step is running over WinRM: the step fails or "
-                + "the next one starts before Windows is back.",
-              fix: "Remove it and add a {\"type\": \"WindowsRestart\", \"restartTimeout\": \"30m\"} customizer after "
-                + "this step."))
-        }
+    for line in template.inlineScriptLines {
+      guard let command = rebootCommand(line.text, powerShell: !line.isShell) else { continue }
+      if line.isShell {
+        findings.append(
+          finding(
+            template, line.path, at: line.node.start, problem: "\(command) inside a Shell step",
+            detail:
+              "`\(command)` reboots the VM while the Shell step is running over SSH: the step fails with "
+              + "\"Script disconnected unexpectedly\". Image Builder has no Linux restart customizer.",
+            fix:
+              "Avoid the reboot, or end the step first and reboot in the background (nohup sh -c 'sleep 5; "
+              + "reboot' &); the next step waits for SSH (up to 20 minutes)."))
+      } else {
+        findings.append(
+          finding(
+            template, line.path, at: line.node.start, problem: "\(command) inside a PowerShell step",
+            detail:
+              "`\(command)` restarts Windows while the PowerShell step is running over WinRM: the step fails or "
+              + "the next one starts before Windows is back.",
+            fix: "Remove it and add a {\"type\": \"WindowsRestart\", \"restartTimeout\": \"30m\"} customizer after "
+              + "this step."))
       }
     }
     return findings
