@@ -17,8 +17,6 @@ public struct LineBlock {
   /// Up to the last 32 KiB of whole lines before this block (empty for the first block), for
   /// context around lines at the start of the block.
   public let previousTail: UnsafeRawBufferPointer
-  /// Whether this block is one line that was cut at the line-length limit.
-  public let isCutLine: Bool
   /// Where a consumer that counted the block's LF bytes anyway can leave the count, so that
   /// the reader does not count them again.
   public let newlineCount = NewlineCountHint()
@@ -26,13 +24,11 @@ public struct LineBlock {
   /// Creates a block over memory the caller keeps alive.
   public init(
     bytes: UnsafeRawBufferPointer, firstLineNumber: Int,
-    previousTail: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
-    isCutLine: Bool = false
+    previousTail: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
   ) {
     self.bytes = bytes
     self.firstLineNumber = firstLineNumber
     self.previousTail = previousTail
-    self.isCutLine = isCutLine
   }
 
   /// Calls `body` with each line's number and bytes (without LF or a trailing CR).
@@ -47,16 +43,6 @@ public struct LineBlock {
       number += 1
       start = end + 1
     }
-  }
-
-  /// The range of the line that contains byte `offset`, without its LF or trailing CR.
-  public func lineRange(containing offset: Int) -> Range<Int> {
-    guard let base = bytes.baseAddress else { return 0..<0 }
-    var start = offset
-    while start > 0 && base.load(fromByteOffset: start - 1, as: UInt8.self) != 0x0A { start -= 1 }
-    var end = LineBlock.newlineIndex(in: bytes, from: offset) ?? bytes.count
-    if end > start && base.load(fromByteOffset: end - 1, as: UInt8.self) == 0x0D { end -= 1 }
-    return start..<end
   }
 
   /// Up to `limit` lines that come before the line starting at `lineStart`, oldest first, taken

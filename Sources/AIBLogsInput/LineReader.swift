@@ -114,8 +114,7 @@ public final class LineReader {
     let bytes = UnsafeRawBufferPointer(start: buffer.baseAddress! + start, count: count)
     let block = LineBlock(
       bytes: bytes, firstLineNumber: lineCount + 1,
-      previousTail: UnsafeRawBufferPointer(start: tail.baseAddress!, count: tailCount),
-      isCutLine: isCut)
+      previousTail: UnsafeRawBufferPointer(start: tail.baseAddress!, count: tailCount))
     if isCut {
       cutLineCount += 1
       if firstCutLineNumber == nil { firstCutLineNumber = lineCount + 1 }
@@ -126,11 +125,11 @@ public final class LineReader {
     } else {
       lineCount += LineReader.countLines(bytes)
     }
-    keepTail(of: bytes, isCut: isCut)
+    keepTail(of: bytes)
   }
 
   /// Copies the last whole lines (at most `tailCapacity` bytes) of a block for context.
-  private func keepTail(of bytes: UnsafeRawBufferPointer, isCut: Bool) {
+  private func keepTail(of bytes: UnsafeRawBufferPointer) {
     var start = max(0, bytes.count - LineReader.tailCapacity)
     if start > 0 {
       // Begin at a line start.

@@ -17,7 +17,6 @@ public final class ScanPipeline {
     var count = 0
     var tailCount = 0
     var firstLineNumber = 1
-    var isCutLine = false
     var isEnd = false
     var error: InputError?
     let candidates = CandidateSet()
@@ -82,7 +81,6 @@ public final class ScanPipeline {
             slot.tail.baseAddress!.copyMemory(from: source, byteCount: slot.tailCount)
           }
           slot.firstLineNumber = block.firstLineNumber
-          slot.isCutLine = block.isCutLine
           slot.isEnd = false
           slot.error = nil
           RuleScanner.findCandidates(
@@ -115,8 +113,7 @@ public final class ScanPipeline {
       let block = LineBlock(
         bytes: UnsafeRawBufferPointer(start: slot.bytes.baseAddress, count: slot.count),
         firstLineNumber: slot.firstLineNumber,
-        previousTail: UnsafeRawBufferPointer(start: slot.tail.baseAddress, count: slot.tailCount),
-        isCutLine: slot.isCutLine)
+        previousTail: UnsafeRawBufferPointer(start: slot.tail.baseAddress, count: slot.tailCount))
       onBlock(block)
       scanner.verify(block, candidates: CollectionOfOne(slot.candidates), onLine)
       shared.free.signal()
