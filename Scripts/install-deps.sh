@@ -1,15 +1,29 @@
 #!/bin/sh
-# Installs the C libraries aib-logs builds against (PCRE2, zlib) when they are missing.
+# Installs what aib-logs builds and tests against when it is missing: the C libraries (PCRE2,
+# zlib) and, for the SARIF schema test, Python's jsonschema.
 set -e
-if pkg-config --exists libpcre2-8 zlib 2>/dev/null; then
-  exit 0
+run_as_root() {
+  if [ "$(id -u)" = 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    return 1
+  fi
+}
+
+if ! pkg-config --exists libpcre2-8 zlib 2>/dev/null; then
+  packages="libpcre2-dev zlib1g-dev pkg-config"
+  if ! { run_as_root apt-get update -qq && run_as_root apt-get install -y -qq $packages >/dev/null; }; then
+    echo "aib-logs needs the PCRE2 and zlib headers: apt-get install $packages" >&2
+    exit 2
+  fi
 fi
-packages="libpcre2-dev zlib1g-dev pkg-config"
-if [ "$(id -u)" = 0 ]; then
-  apt-get update -qq && apt-get install -y -qq $packages >/dev/null
-elif command -v sudo >/dev/null 2>&1; then
-  sudo apt-get update -qq && sudo apt-get install -y -qq $packages >/dev/null
-else
-  echo "aib-logs needs the PCRE2 and zlib headers: apt-get install $packages" >&2
-  exit 2
+
+if ! python3 -c 'import jsonschema' 2>/dev/null; then
+  if ! { python3 -m pip install -q jsonschema 2>/dev/null ||
+    { run_as_root apt-get update -qq && run_as_root apt-get install -y -qq python3-jsonschema >/dev/null; }; }; then
+    echo "the SARIF schema test needs Python's jsonschema: pip install jsonschema" >&2
+    exit 2
+  fi
 fi

@@ -35,7 +35,7 @@ public struct SARIFReporter: Reporter {
           "locations": [
             [
               "physicalLocation": [
-                "artifactLocation": ["uri": input.path],
+                "artifactLocation": ["uri": SARIFReporter.artifactURI(input.path)],
                 "region": ["startLine": max(1, finding.line)],
               ]
             ]
@@ -48,7 +48,8 @@ public struct SARIFReporter: Reporter {
             [
               "id": index,
               "physicalLocation": [
-                "artifactLocation": ["uri": input.path], "region": ["startLine": max(1, line.line)],
+                "artifactLocation": ["uri": SARIFReporter.artifactURI(input.path)],
+                "region": ["startLine": max(1, line.line)],
               ],
             ] as [String: Any]
           }
@@ -87,6 +88,23 @@ public struct SARIFReporter: Reporter {
         withJSONObject: log, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     else { return "{}\n" }
     return String(decoding: data, as: UTF8.self) + "\n"
+  }
+
+  /// `path` as a URI reference for `artifactLocation.uri`: every byte other than an unreserved
+  /// character or `/` percent-encoded (a space, a colon, a non-ASCII letter, a backslash).
+  static func artifactURI(_ path: String) -> String {
+    var uri = ""
+    for byte in path.utf8 {
+      switch byte {
+      case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+        UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+        UInt8(ascii: "~"), UInt8(ascii: "/"):
+        uri.unicodeScalars.append(Unicode.Scalar(byte))
+      default:
+        uri += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xF, radix: 16, uppercase: true)
+      }
+    }
+    return uri
   }
 
   static func level(_ severity: String) -> String {
