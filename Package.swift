@@ -24,6 +24,9 @@ let package = Package(
       providers: [.apt(["zlib1g-dev"])]
     ),
 
+    // The SIMD kernel of the literal prefilter (our own C), wrapped by AIBLogsMatching/LineFilter.swift.
+    .target(name: "CLiteralFilter"),
+
     // Layer 1: reading bytes and lines (plain, gzip, UTF-16), and the structure of one line.
     .target(name: "AIBLogsInput", dependencies: ["CZlib"]),
     // Layer 1: the pattern library as data (a pattern file parses to a value).
@@ -33,7 +36,7 @@ let package = Package(
       plugins: ["EmbedPatterns"]
     ),
     // Layer 2: compiling patterns (PCRE2 JIT, literal prefilter) and running them on lines.
-    .target(name: "AIBLogsMatching", dependencies: ["AIBLogsInput", "AIBLogsPatterns", "CPCRE2"]),
+    .target(name: "AIBLogsMatching", dependencies: ["AIBLogsInput", "AIBLogsPatterns", "CPCRE2", "CLiteralFilter"]),
     // Layer 3: the run model, stateful detectors and the diagnosis.
     .target(name: "AIBLogsAnalysis", dependencies: ["AIBLogsMatching"]),
     // Layer 3 (beside the analysis): image templates: lint rules and template-aware fixes.
@@ -63,6 +66,6 @@ let package = Package(
     .testTarget(name: "AIBLogsMatchingTests", dependencies: ["AIBLogsMatching"]),
     .testTarget(name: "AIBLogsAnalysisTests", dependencies: ["AIBLogsAnalysis"]),
     .testTarget(name: "AIBLogsTemplateTests", dependencies: ["AIBLogsTemplate"]),
-    .testTarget(name: "AIBLogsCLITests", dependencies: ["aib-logs"], exclude: ["Golden"]),
+    .testTarget(name: "AIBLogsCLITests", dependencies: ["aib-logs"], exclude: ["Golden", "Fixtures"]),
   ]
 )

@@ -20,6 +20,8 @@ public struct LiteralPrefilter: Sendable {
   /// literals that end there.
   private let outputs: [[Int]]
   private let firstAcceptingIndex: Int
+  /// The literals, for building a `LineFilter` for an input.
+  let literalTexts: [String]
 
   /// Builds the automaton; `literals` pairs each literal with a tag (e.g. a rule index).
   public init(literals: [(text: String, tag: Int)]) {
@@ -112,6 +114,7 @@ public struct LiteralPrefilter: Sendable {
     firstAcceptingIndex = firstIndex
     firstAccepting = UInt32(firstIndex * width)
     outputs = accepting.map { out[$0].sorted() }
+    literalTexts = literals.map(\.text)
   }
 
   @inline(__always)

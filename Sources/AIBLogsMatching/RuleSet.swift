@@ -119,11 +119,40 @@ public final class CandidateSet: @unchecked Sendable {
   var lanes = LiteralPrefilter.LaneBuffers()
   var lines: [(start: Int, end: Int, firstRule: Int, ruleCount: Int, lineIndex: Int)] = []
   var rules: [Int] = []
+  /// The lines the line filter passed: their range in the part and where their copy starts in
+  /// `gathered`.
+  var filtered: [(start: Int, end: Int, gatheredStart: Int)] = []
+  /// The filtered lines copied one after another, each ending in LF, for the automaton.
+  var gathered: [UInt8] = []
   /// The number of LF bytes in the part that was scanned.
   public internal(set) var newlines = 0
 
   /// An empty set.
   public init() {}
+}
+
+/// How the prefilter finds candidate lines in one input: with a `LineFilter` tuned on the
+/// input's first block when the rule set's literals allow one, else with the automaton alone.
+public struct LineFilterChoice: @unchecked Sendable {
+  let filter: LineFilter?
+
+  /// Chooses for `ruleSet`, using `sample` (the first block of the input) to pick rare windows.
+  public init(ruleSet: CompiledRuleSet, sample: UnsafeRawBufferPointer) {
+    filter = LineFilter(literals: ruleSet.prefilter.literalTexts, sample: sample)
+  }
+
+  /// Chooses as above, with the kernel's SIMD code (when the machine has it) or its portable code.
+  init(ruleSet: CompiledRuleSet, sample: UnsafeRawBufferPointer, simd: Bool) {
+    filter = LineFilter(literals: ruleSet.prefilter.literalTexts, sample: sample, simd: simd)
+  }
+
+  /// The automaton alone, on every byte (for comparisons).
+  public static let automatonOnly = LineFilterChoice(filter: nil)
+
+  private init(filter: LineFilter?) { self.filter = filter }
+
+  /// Whether a line filter is in use.
+  public var usesLineFilter: Bool { filter != nil }
 }
 
 /// A regex that hit its backtracking limit on a line: reported, never fatal.
@@ -155,13 +184,21 @@ public final class RuleScanner {
   }
 
   private let candidates = CandidateSet()
+  /// The line filter of this scanner, tuned on the first block it scans.
+  private var lineFilter: LineFilterChoice?
 
   /// Finds the candidate lines of `part.range` in `bytes`: lines containing a literal, with the
   /// rules of those literals, and counts the LF bytes. Touches only `part`.
-  static func scanPart(_ part: CandidateSet, _ bytes: UnsafeRawBufferPointer, _ prefilter: LiteralPrefilter) {
+  static func scanPart(
+    _ part: CandidateSet, _ bytes: UnsafeRawBufferPointer, _ prefilter: LiteralPrefilter, _ lineFilter: LineFilter?
+  ) {
     part.hits.removeAll(keepingCapacity: true)
     part.lines.removeAll(keepingCapacity: true)
     part.rules.removeAll(keepingCapacity: true)
+    if let filter = lineFilter {
+      scanFilteredPart(part, bytes, prefilter, filter)
+      return
+    }
     let base = part.range.lowerBound
     let slice = UnsafeRawBufferPointer(rebasing: bytes[part.range])
     prefilter.scanLanes(slice, into: &part.hits, lanes: &part.lanes)
@@ -186,11 +223,53 @@ public final class RuleScanner {
     part.newlines = lineIndex + LineReader.countNewlines(UnsafeRawBufferPointer(rebasing: slice[counted...]))
   }
 
+  /// `scanPart` with the line filter: the automaton runs on the lines the filter passes (copied
+  /// one after another), and the lines with a literal are mapped back to the part.
+  private static func scanFilteredPart(
+    _ part: CandidateSet, _ bytes: UnsafeRawBufferPointer, _ prefilter: LiteralPrefilter, _ filter: LineFilter
+  ) {
+    part.filtered.removeAll(keepingCapacity: true)
+    part.gathered.removeAll(keepingCapacity: true)
+    let base = part.range.lowerBound
+    let slice = UnsafeRawBufferPointer(rebasing: bytes[part.range])
+    filter.forEachCandidateLine(in: slice) { start, end in
+      part.filtered.append((start, end, part.gathered.count))
+      part.gathered.append(contentsOf: UnsafeRawBufferPointer(rebasing: slice[start..<end]))
+      part.gathered.append(0x0A)
+    }
+    part.gathered.withUnsafeBytes { gathered in
+      prefilter.scanLanes(gathered, into: &part.hits, lanes: &part.lanes)
+    }
+    var lineIndex = 0
+    var counted = 0
+    var current = -1
+    var cursor = 0
+    for hit in part.hits {
+      while cursor + 1 < part.filtered.count && part.filtered[cursor + 1].gatheredStart <= hit.offset {
+        cursor += 1
+      }
+      if cursor != current {
+        current = cursor
+        let line = part.filtered[cursor]
+        lineIndex += filter.countNewlines(UnsafeRawBufferPointer(rebasing: slice[counted..<line.start]))
+        counted = line.start
+        part.lines.append((base + line.start, base + line.end, part.rules.count, 0, lineIndex))
+      }
+      let first = part.lines[part.lines.count - 1].firstRule
+      for tag in prefilter.tags(ofAcceptingState: hit.state) where !part.rules[first...].contains(tag) {
+        part.rules.append(tag)
+        part.lines[part.lines.count - 1].ruleCount += 1
+      }
+    }
+    part.newlines = lineIndex + filter.countNewlines(UnsafeRawBufferPointer(rebasing: slice[counted...]))
+  }
+
   /// Scans `block` and calls `body` for each line on which a rule matched, in line order: the
   /// literal prefilter over the whole block, then the regexes of the rules whose literals
   /// occur, on those lines only.
   public func scan(_ block: LineBlock, _ body: (MatchedLine) -> Void) {
-    RuleScanner.findCandidates(in: block.bytes, ruleSet: ruleSet, into: candidates)
+    if lineFilter == nil { lineFilter = LineFilterChoice(ruleSet: ruleSet, sample: block.bytes) }
+    RuleScanner.findCandidates(in: block.bytes, ruleSet: ruleSet, filter: lineFilter!, into: candidates)
     block.newlineCount.value = candidates.newlines
     verify(block, candidates: CollectionOfOne(candidates), body)
   }
@@ -199,10 +278,11 @@ public final class RuleScanner {
   /// `scan`, for a pipeline that runs it on another thread): `candidates` is reset and filled,
   /// and its `newlines` is the block's LF count.
   public static func findCandidates(
-    in bytes: UnsafeRawBufferPointer, ruleSet: CompiledRuleSet, into candidates: CandidateSet
+    in bytes: UnsafeRawBufferPointer, ruleSet: CompiledRuleSet, filter: LineFilterChoice,
+    into candidates: CandidateSet
   ) {
     candidates.range = 0..<bytes.count
-    scanPart(candidates, bytes, ruleSet.prefilter)
+    scanPart(candidates, bytes, ruleSet.prefilter, filter.filter)
   }
 
   /// The second stage of `scan`: runs the regexes of the candidate lines found in `block` (by

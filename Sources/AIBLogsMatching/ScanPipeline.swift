@@ -68,8 +68,10 @@ public final class ScanPipeline {
     DispatchQueue.global(qos: .userInitiated).async {
       var index = 0
       var failure: InputError?
+      var filter: LineFilterChoice?
       do throws(InputError) {
         try shared.reader.forEachBlock { block in
+          if filter == nil { filter = LineFilterChoice(ruleSet: shared.ruleSet, sample: block.bytes) }
           shared.free.wait()
           let slot = shared.slots[index]
           slot.count = block.bytes.count
@@ -85,7 +87,7 @@ public final class ScanPipeline {
           slot.error = nil
           RuleScanner.findCandidates(
             in: UnsafeRawBufferPointer(start: slot.bytes.baseAddress, count: slot.count), ruleSet: shared.ruleSet,
-            into: slot.candidates)
+            filter: filter!, into: slot.candidates)
           block.newlineCount.value = slot.candidates.newlines
           shared.filled.signal()
           index = (index + 1) % shared.slots.count

@@ -1,0 +1,367 @@
+internal import CLiteralFilter
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A fast first pass over a block: finds the lines that may contain one of many literals
+/// (ASCII case-insensitively), so that the exact automaton runs on those lines only.
+///
+/// The C kernel (`CLiteralFilter`, AVX2 when the machine has it) tests hashed 4- and 8-byte
+/// windows of the literals at every fourth byte, and literals of four to six bytes at every
+/// byte. It never misses a line that contains a literal; it may pass lines that do not, which
+/// the automaton then drops.
+///
+/// Only literal sets it can represent get a filter: every literal at least four bytes long and
+/// without a line break. `LiteralPrefilter` scans the whole block with its automaton otherwise.
+struct LineFilter: @unchecked Sendable {
+  /// The kernel's tables, allocated once and never written after `init`.
+  private let tables: UnsafeMutablePointer<aib_filter_tables>
+  /// Keeps `tables` alive as long as a copy of the filter exists.
+  private let owner: TableOwner
+
+  private final class TableOwner: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<aib_filter_tables>
+    init(_ pointer: UnsafeMutablePointer<aib_filter_tables>) { self.pointer = pointer }
+    deinit { pointer.deallocate() }
+  }
+
+  /// The bytes of a window that every occurrence of a literal puts on the sampling grid.
+  static let gridStride = 4
+  /// Literals at least this long are sampled by 8-byte windows.
+  static let minimumWindow8Length = 8 + gridStride - 1
+  /// Literals at least this long (and shorter than `minimumWindow8Length`) by 4-byte windows.
+  static let minimumWindow4Length = 4 + gridStride - 1
+  /// Shorter literals are needles tested at every byte; these buckets hold them.
+  static let needleBuckets = 8
+  /// At most this many needles (two per bucket on average), so that buckets stay selective.
+  static let maximumNeedles = 16
+
+  /// Builds the tables, or returns nil when a literal is shorter than four bytes or holds a
+  /// line break. `sample` (the first block of the input) tells which windows of each literal
+  /// are rare in this log: each literal is represented by the windows that occur least there.
+  init?(literals: [String], sample: UnsafeRawBufferPointer, simd: Bool = LineFilter.simdAvailable) {
+    let originals = literals.map { Array($0.utf8) }
+    guard !literals.isEmpty,
+      originals.allSatisfy({ $0.count >= 4 && !$0.contains(0x0A) && !$0.contains(0x0D) })
+    else { return nil }
+    let pointer = UnsafeMutablePointer<aib_filter_tables>.allocate(capacity: 1)
+    UnsafeMutableRawPointer(pointer).initializeMemory(
+      as: UInt8.self, repeating: 0, count: MemoryLayout<aib_filter_tables>.size)
+    tables = pointer
+    owner = TableOwner(pointer)
+    usesSIMD = simd && LineFilter.simdAvailable
+
+    let counts = WindowCounts(sample: sample)
+    // Each literal's cheapest representation: windows on the grid when it is long enough, else
+    // a needle. Then the literals whose windows are still common in the sample become needles
+    // when their best needle is rarer, as long as the buckets can take them.
+    var plans = LineFilter.withoutRedundant(originals).map { LiteralPlan(literal: $0, counts: counts) }
+    var needleCount = plans.filter(\.isNeedle).count
+    let order = plans.indices.filter { plans[$0].needleSaving > 0 }.sorted {
+      plans[$0].needleSaving > plans[$1].needleSaving
+    }
+    for index in order where needleCount < LineFilter.maximumNeedles {
+      plans[index].useNeedle()
+      needleCount += 1
+    }
+    var needles: [[UInt8]] = []
+    for plan in plans {
+      let literal = plan.folded
+      switch plan.representation {
+      case .windows8(let offsets):
+        for start in offsets {
+          let low = LineFilter.word(literal, start)
+          let high = LineFilter.word(literal, start + 4)
+          LineFilter.setBit(&pointer.pointee.window4, aib_filter_hash4(low))
+          LineFilter.setBit(&pointer.pointee.window8, aib_filter_hash8(low, high))
+          LineFilter.setBit(&pointer.pointee.window8_second, aib_filter_second_hash8(low, high))
+        }
+      case .windows4(let offsets):
+        for start in offsets {
+          let window = LineFilter.word(literal, start)
+          LineFilter.setBit(&pointer.pointee.window4, aib_filter_hash4(window))
+          LineFilter.setBit(&pointer.pointee.window4_second, aib_filter_second_hash4(window))
+        }
+      case .needle(let offset):
+        let needle = Array(plan.original[offset..<(offset + 4)])
+        if !needles.contains(where: { $0.map { $0 | 0x20 } == needle.map { $0 | 0x20 } }) {
+          needles.append(needle)
+        }
+      }
+    }
+    var buckets = [NeedleBucket](repeating: NeedleBucket(), count: LineFilter.needleBuckets)
+    for needle in needles {
+      let candidate = buckets.indices.min { buckets[$0].growth(adding: needle) < buckets[$1].growth(adding: needle) }!
+      buckets[candidate].add(needle)
+      let bit = UInt8(1) << UInt8(candidate)
+      for (position, byte) in needle.enumerated() {
+        for variant in LineFilter.caseVariants(byte) {
+          LineFilter.orNibble(&pointer.pointee.low, position, Int(variant & 0x0F), bit)
+          LineFilter.orNibble(&pointer.pointee.high, position, Int(variant >> 4), bit)
+        }
+      }
+    }
+  }
+
+  /// How one literal is represented in the tables, and what it costs in chance hits.
+  private struct LiteralPlan {
+    enum Representation {
+      /// Folded 8-byte windows at these offsets, one per grid residue.
+      case windows8([Int])
+      /// Folded 4-byte windows at these offsets, one per grid residue.
+      case windows4([Int])
+      /// A 4-byte needle at this offset, tested at every byte.
+      case needle(Int)
+    }
+
+    let original: [UInt8]
+    let folded: [UInt8]
+    private(set) var representation: Representation
+    /// How often the chosen windows occur in the sample.
+    private(set) var cost: Int
+    /// The rarest 4-byte needle and how often it occurs in the sample.
+    let bestNeedle: (offset: Int, count: Int)
+
+    init(literal: [UInt8], counts: WindowCounts) {
+      original = literal
+      folded = literal.map { $0 | 0x20 }
+      let folded = folded
+      let needleOffset = LineFilter.rarestOffset(folded, width: 4, offsets: 0...(folded.count - 4)) {
+        counts.four(folded, $0)
+      }
+      bestNeedle = (needleOffset, counts.four(folded, needleOffset))
+      if folded.count >= LineFilter.minimumWindow8Length {
+        // A first-level pass (the 4-byte prefix) costs a few cycles, a second-level pass a line
+        // for the automaton.
+        let weighted = { (offset: Int) in counts.four(folded, offset) + 16 * counts.eight(folded, offset) }
+        let offsets = LineFilter.residueOffsets(folded, width: 8, count: weighted)
+        representation = .windows8(offsets)
+        cost = offsets.reduce(0) { $0 + counts.eight(folded, $1) }
+      } else if folded.count >= LineFilter.minimumWindow4Length {
+        let offsets = LineFilter.residueOffsets(folded, width: 4) { counts.four(folded, $0) }
+        representation = .windows4(offsets)
+        cost = offsets.reduce(0) { $0 + counts.four(folded, $1) }
+      } else {
+        representation = .needle(needleOffset)
+        cost = bestNeedle.count
+      }
+    }
+
+    var isNeedle: Bool {
+      if case .needle = representation { return true }
+      return false
+    }
+
+    /// How many fewer chance hits (in the sample) the literal would cause as a needle.
+    var needleSaving: Int { isNeedle ? 0 : cost - bestNeedle.count }
+
+    mutating func useNeedle() {
+      representation = .needle(bestNeedle.offset)
+      cost = bestNeedle.count
+    }
+  }
+
+  /// For each residue of the grid stride, the offset (with that residue) of the `width`-byte
+  /// window of `literal` that is rarest: wherever the literal occurs, one of them is sampled.
+  private static func residueOffsets(_ literal: [UInt8], width: Int, count: (Int) -> Int) -> [Int] {
+    (0..<gridStride).map { residue in
+      rarestOffset(
+        literal, width: width, offsets: Swift.stride(from: residue, through: literal.count - width, by: gridStride)
+      ) {
+        count($0)
+      }
+    }
+  }
+
+  /// The literals without duplicates (ASCII case-insensitively) and without those that contain
+  /// another: a line that holds the longer one holds the shorter one too.
+  static func withoutRedundant(_ literals: [[UInt8]]) -> [[UInt8]] {
+    let folded = literals.map { $0.map(LiteralPrefilter.lower) }
+    let order = folded.indices.sorted { (folded[$0].count, $0) < (folded[$1].count, $1) }
+    var kept: [Int] = []
+    for index in order {
+      let text = folded[index]
+      let covered = kept.contains { LineFilter.contains(text, folded[$0]) }
+      if !covered { kept.append(index) }
+    }
+    return kept.sorted().map { literals[$0] }
+  }
+
+  private static func contains(_ text: [UInt8], _ needle: [UInt8]) -> Bool {
+    guard needle.count <= text.count else { return false }
+    for start in 0...(text.count - needle.count) where text[start] == needle[0] {
+      if text[start..<(start + needle.count)].elementsEqual(needle) { return true }
+    }
+    return false
+  }
+
+  /// The needles of one nibble bucket: for each of the four positions, the low and high
+  /// nibbles it accepts (as bit sets). It accepts every combination of them.
+  private struct NeedleBucket {
+    var low: [UInt16] = [0, 0, 0, 0]
+    var high: [UInt16] = [0, 0, 0, 0]
+
+    /// How many 4-byte sequences the bucket accepts.
+    var size: Int {
+      (0..<4).reduce(1) { $0 * low[$1].nonzeroBitCount * high[$1].nonzeroBitCount }
+    }
+
+    /// How many more sequences it would accept with `needle` added.
+    func growth(adding needle: [UInt8]) -> Int {
+      var copy = self
+      copy.add(needle)
+      return copy.size - size
+    }
+
+    mutating func add(_ needle: [UInt8]) {
+      for (position, byte) in needle.enumerated() {
+        for variant in LineFilter.caseVariants(byte) {
+          low[position] |= 1 << UInt16(variant & 0x0F)
+          high[position] |= 1 << UInt16(variant >> 4)
+        }
+      }
+    }
+  }
+
+  /// How often each window hash occurs in a sample of the input, at every position.
+  private struct WindowCounts {
+    private var fourCounts = [UInt32](repeating: 0, count: 1 << 16)
+    private var eightCounts = [UInt32](repeating: 0, count: 1 << 16)
+
+    init(sample: UnsafeRawBufferPointer) {
+      guard sample.count >= 8 else { return }
+      fourCounts.withUnsafeMutableBufferPointer { four in
+        eightCounts.withUnsafeMutableBufferPointer { eight in
+          var next = sample.loadUnaligned(fromByteOffset: 0, as: UInt32.self) | 0x2020_2020
+          for index in 0..<(sample.count - 7) {
+            let low = next
+            let high = sample.loadUnaligned(fromByteOffset: index + 4, as: UInt32.self) | 0x2020_2020
+            next = sample.loadUnaligned(fromByteOffset: index + 1, as: UInt32.self) | 0x2020_2020
+            four[Int(aib_filter_hash4(UInt32(littleEndian: low)))] &+= 1
+            eight[Int(aib_filter_hash8(UInt32(littleEndian: low), UInt32(littleEndian: high)))] &+= 1
+          }
+        }
+      }
+    }
+
+    /// The count of the folded 4-byte window of `literal` at `start`.
+    func four(_ literal: [UInt8], _ start: Int) -> Int {
+      Int(fourCounts[Int(aib_filter_hash4(LineFilter.word(literal, start)))])
+    }
+
+    /// The count of the folded 8-byte window of `literal` at `start`.
+    func eight(_ literal: [UInt8], _ start: Int) -> Int {
+      Int(eightCounts[Int(aib_filter_hash8(LineFilter.word(literal, start), LineFilter.word(literal, start + 4)))])
+    }
+  }
+
+  /// Whether this machine can run the kernel's SIMD code.
+  static let simdAvailable = aib_filter_simd_available() != 0
+
+  /// Whether this filter runs the SIMD code (the portable code finds the same lines).
+  let usesSIMD: Bool
+
+  /// Calls `line` with the start and end (the LF's offset, or the count) of each line of
+  /// `bytes` that may contain a literal, in order.
+  func forEachCandidateLine(in bytes: UnsafeRawBufferPointer, _ line: (Int, Int) -> Void) {
+    guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 0 else { return }
+    precondition(bytes.count < Int(UInt32.max), "blocks are far smaller than 4 GiB")
+    let capacity = 1024
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: capacity) { hits in
+      var position = 0
+      var lineStart = 0
+      while position < bytes.count {
+        var resume = 0
+        let found = aib_filter_scan(
+          tables, base, position, bytes.count, hits.baseAddress!, capacity, &resume, usesSIMD ? 1 : 0)
+        for index in 0..<found {
+          let hit = Int(hits[index])
+          lineStart = LineFilter.lineStart(base, from: lineStart, to: hit)
+          let end = memchr(base + hit, 0x0A, bytes.count - hit).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) }
+          line(lineStart, end ?? bytes.count)
+          lineStart = min((end ?? bytes.count) + 1, bytes.count)
+        }
+        position = resume
+      }
+    }
+  }
+
+  /// The offset just after the last LF in `base[from..<to]`, or `from`.
+  private static func lineStart(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
+    let last = aib_last_newline(base + from, to - from)
+    return last < 0 ? from : from + last + 1
+  }
+
+  /// The number of LF bytes in `bytes`.
+  func countNewlines(_ bytes: UnsafeRawBufferPointer) -> Int {
+    guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
+    return aib_count_newlines(base.assumingMemoryBound(to: UInt8.self), bytes.count, usesSIMD ? 1 : 0)
+  }
+
+  // MARK: - Building the tables
+
+  private static func word(_ bytes: [UInt8], _ start: Int) -> UInt32 {
+    UInt32(bytes[start]) | UInt32(bytes[start + 1]) << 8 | UInt32(bytes[start + 2]) << 16
+      | UInt32(bytes[start + 3]) << 24
+  }
+
+  /// Sets bit `hash` of a bitmap of 32-bit words (a C array, imported as a tuple).
+  private static func setBit<Bitmap>(_ bitmap: inout Bitmap, _ hash: UInt32) {
+    withUnsafeMutableBytes(of: &bitmap) { raw in
+      let words = raw.bindMemory(to: UInt32.self)
+      words[Int(hash >> 5)] |= 1 << (hash & 31)
+    }
+  }
+
+  /// Adds `bucket` to entry `nibble` of needle position `position` in a `[4][16]` table.
+  private static func orNibble<Table>(_ table: inout Table, _ position: Int, _ nibble: Int, _ bucket: UInt8) {
+    withUnsafeMutableBytes(of: &table) { raw in raw[position * 16 + nibble] |= bucket }
+  }
+
+  /// The byte itself and, for an ASCII letter, its other case.
+  private static func caseVariants(_ byte: UInt8) -> [UInt8] {
+    switch byte {
+    case 0x41...0x5A, 0x61...0x7A: [byte & ~0x20, byte | 0x20]
+    default: [byte]
+    }
+  }
+
+  /// The one of `offsets` whose `width`-byte window of `literal` occurs least in the sample
+  /// (`count`), ties broken by a rough table of how common each byte is in log text.
+  private static func rarestOffset<Offsets: Sequence<Int>>(
+    _ literal: [UInt8], width: Int, offsets: Offsets, count: (Int) -> Int
+  ) -> Int {
+    var best = 0
+    var bestCost = (Int.max, Int.max)
+    for offset in offsets {
+      let cost = (count(offset), literal[offset..<(offset + width)].reduce(0) { $0 + commonness($1) })
+      if cost < bestCost {
+        bestCost = cost
+        best = offset
+      }
+    }
+    return best
+  }
+
+  /// How common a folded byte is in log text, 0 (rare) to 12 (very common).
+  private static func commonness(_ byte: UInt8) -> Int {
+    switch byte {
+    case 0x20: 12  // space
+    case UInt8(ascii: "e"), UInt8(ascii: "t"), UInt8(ascii: "a"), UInt8(ascii: "o"), UInt8(ascii: "i"),
+      UInt8(ascii: "n"), UInt8(ascii: "s"), UInt8(ascii: "r"):
+      10
+    case UInt8(ascii: "h"), UInt8(ascii: "l"), UInt8(ascii: "d"), UInt8(ascii: "c"), UInt8(ascii: "u"),
+      UInt8(ascii: "m"):
+      7
+    case UInt8(ascii: "f"), UInt8(ascii: "p"), UInt8(ascii: "g"), UInt8(ascii: "w"), UInt8(ascii: "y"),
+      UInt8(ascii: "b"), UInt8(ascii: "v"):
+      5
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): 6
+    case UInt8(ascii: "k"), UInt8(ascii: "x"), UInt8(ascii: "j"), UInt8(ascii: "q"), UInt8(ascii: "z"): 2
+    default: 1
+    }
+  }
+}

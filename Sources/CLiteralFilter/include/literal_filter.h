@@ -1,0 +1,76 @@
+// The byte-scanning kernel of the literal prefilter: finds the lines of a block that may contain
+// one of many literals, ASCII case-insensitively, much faster than a byte-at-a-time automaton.
+// It reports a superset of the lines that contain a literal; the caller confirms them with the
+// exact automaton. Wrapped by AIBLogsMatching/LineFilter.swift; nothing else includes it.
+#ifndef AIB_LITERAL_FILTER_H
+#define AIB_LITERAL_FILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Bits in each window bitmap (indexed by a 16-bit hash).
+#define AIB_FILTER_BITMAP_WORDS 2048
+
+/// The tables of a filter. Every literal is represented by one of:
+/// - four folded 4-byte windows (one at each offset residue mod 4), or
+/// - four folded 8-byte windows (one at each offset residue mod 4), or
+/// - one folded 4-byte needle in the nibble tables (`low`/`high`, 8 buckets, 4 positions).
+/// Windows are tested at every fourth byte; a literal of length 7 (or 11) or more has one of its
+/// four windows on that grid wherever it occurs. Needles are tested at every byte.
+/// "Folded" means every byte ORed with 0x20, which maps each ASCII letter to its lower case.
+/// A sample passes in two levels: the first hash of its 4-byte prefix in `window4` (every
+/// window's first four bytes are there), then `window4_second` (4-byte windows) or both 8-byte
+/// bitmaps; the second level runs only after the first passes, which keeps chance hits rare.
+typedef struct {
+  uint32_t window4[AIB_FILTER_BITMAP_WORDS];
+  uint32_t window8[AIB_FILTER_BITMAP_WORDS];
+  uint32_t window4_second[AIB_FILTER_BITMAP_WORDS];
+  uint32_t window8_second[AIB_FILTER_BITMAP_WORDS];
+  /// For needle position k (0...3) and a byte's low nibble: the buckets that accept it.
+  uint8_t low[4][16];
+  /// For needle position k (0...3) and a byte's high nibble: the buckets that accept it.
+  uint8_t high[4][16];
+} aib_filter_tables;
+
+/// The hash of a folded 4-byte window (bytes in memory order, read little-endian).
+static inline uint32_t aib_filter_hash4(uint32_t word) { return (word * 0x9E3779B1u) >> 16; }
+
+/// The hash of a folded 8-byte window given as its two little-endian halves.
+static inline uint32_t aib_filter_hash8(uint32_t low, uint32_t high) {
+  return (low * 0x9E3779B1u + high * 0x85EBCA77u) >> 16;
+}
+
+/// The second hash of a folded 4-byte window.
+static inline uint32_t aib_filter_second_hash4(uint32_t word) { return (word * 0xC2B2AE3Du) >> 16; }
+
+/// The second hash of a folded 8-byte window.
+static inline uint32_t aib_filter_second_hash8(uint32_t low, uint32_t high) {
+  return (low * 0x27D4EB2Fu + high * 0x165667B1u) >> 16;
+}
+
+/// Scans `data[start..<length]` and writes to `hits` the offset of one possible literal
+/// position in each candidate line, in increasing order, at most `capacity` of them. After a
+/// hit the scan continues after the next LF. Returns the number of hits written; `*resume` is
+/// where to continue (`length` when the whole range was scanned). `simd` non-zero uses the SIMD
+/// code, which only `aib_filter_simd_available()` machines may ask for; both find the same lines.
+size_t aib_filter_scan(const aib_filter_tables *tables, const uint8_t *data, size_t start, size_t length,
+                       uint32_t *hits, size_t capacity, size_t *resume, int simd);
+
+/// The number of LF bytes in `data[0..<length]` (`simd` as for `aib_filter_scan`).
+size_t aib_count_newlines(const uint8_t *data, size_t length, int simd);
+
+/// The offset of the last LF in `data[0..<length]`, or -1.
+ptrdiff_t aib_last_newline(const uint8_t *data, size_t length);
+
+/// Whether this machine can run the SIMD (AVX2) code.
+int aib_filter_simd_available(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

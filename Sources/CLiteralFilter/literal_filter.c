@@ -1,0 +1,233 @@
+// See include/literal_filter.h. Two implementations of the same per-chunk test, chosen at run
+// time: AVX2 (x86-64 machines that have it) and portable C (everything else, and tests).
+//
+// A chunk is 32 positions starting at `p`. Its needle mask has bit i set when the four bytes at
+// p+i pass the nibble tables of some bucket; its sample mask has bit j set when the folded 4-byte
+// window or the folded 8-byte window at p+4j is in its bitmap. A chunk reads bytes p..p+35.
+#define _GNU_SOURCE
+#include "literal_filter.h"
+
+#include <string.h>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define AIB_X86 1
+#include <immintrin.h>
+#endif
+
+#define CHUNK 32
+#define CHUNK_READ 36
+
+int aib_filter_simd_available(void) {
+#if AIB_X86
+  return __builtin_cpu_supports("avx2") ? 1 : 0;
+#else
+  return 0;
+#endif
+}
+
+static inline uint32_t load_le32(const uint8_t *p) {
+  uint32_t word;
+  memcpy(&word, p, sizeof word);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  word = __builtin_bswap32(word);
+#endif
+  return word;
+}
+
+static inline uint64_t load_le64(const uint8_t *p) {
+  uint64_t word;
+  memcpy(&word, p, sizeof word);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  word = __builtin_bswap64(word);
+#endif
+  return word;
+}
+
+static inline uint32_t bit_set(const uint32_t *bitmap, uint32_t hash) { return (bitmap[hash >> 5] >> (hash & 31)) & 1; }
+
+// Whether a sample that passed `window4` (the first level) passes the second level: the second
+// bitmap of 4-byte windows, or both bitmaps of 8-byte windows.
+static inline int sample_confirmed(const aib_filter_tables *t, const uint8_t *p) {
+  uint64_t word = load_le64(p) | 0x2020202020202020ull;
+  uint32_t low = (uint32_t)word;
+  uint32_t high = (uint32_t)(word >> 32);
+  return bit_set(t->window4_second, aib_filter_second_hash4(low)) ||
+         (bit_set(t->window8, aib_filter_hash8(low, high)) &&
+          bit_set(t->window8_second, aib_filter_second_hash8(low, high)));
+}
+
+// The first position of a chunk that may hold a literal, or -1.
+static inline int chunk_first_portable(const aib_filter_tables *t, const uint8_t *p) {
+  int first = -1;
+  for (int j = 0; j < CHUNK / 4; j++) {
+    uint32_t low = load_le32(p + 4 * j) | 0x20202020u;
+    if (bit_set(t->window4, aib_filter_hash4(low)) && sample_confirmed(t, p + 4 * j)) {
+      first = 4 * j;
+      break;
+    }
+  }
+  int limit = first < 0 ? CHUNK : first;
+  for (int i = 0; i < limit; i++) {
+    uint8_t m = 0xFF;
+    for (int k = 0; k < 4 && m; k++) {
+      uint8_t b = p[i + k];
+      m &= t->low[k][b & 15] & t->high[k][b >> 4];
+    }
+    if (m) return i;
+  }
+  return first;
+}
+
+#if AIB_X86
+typedef struct {
+  __m256i low[4], high[4];
+} nibble_tables;
+
+__attribute__((target("avx2"), always_inline)) static inline nibble_tables load_nibbles(const aib_filter_tables *t) {
+  nibble_tables n;
+  for (int k = 0; k < 4; k++) {
+    n.low[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->low[k]));
+    n.high[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->high[k]));
+  }
+  return n;
+}
+
+__attribute__((target("avx2,bmi"))) __attribute__((always_inline)) static inline int chunk_first_avx2(const aib_filter_tables *t,
+                                                                         const nibble_tables *n, const uint8_t *p) {
+  const __m256i nibble = _mm256_set1_epi8(0x0F);
+  __m256i acc = _mm256_set1_epi8(-1);
+  for (int k = 0; k < 4; k++) {
+    __m256i v = _mm256_loadu_si256((const __m256i *)(p + k));
+    __m256i lo = _mm256_and_si256(v, nibble);
+    __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble);
+    acc = _mm256_and_si256(acc, _mm256_and_si256(_mm256_shuffle_epi8(n->low[k], lo), _mm256_shuffle_epi8(n->high[k], hi)));
+  }
+  uint32_t needles = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(acc, _mm256_setzero_si256()));
+
+  const __m256i fold = _mm256_set1_epi8(0x20);
+  const __m256i thirtyOne = _mm256_set1_epi32(31);
+  __m256i a = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)p), fold);
+  __m256i h4 = _mm256_srli_epi32(_mm256_mullo_epi32(a, _mm256_set1_epi32((int)0x9E3779B1u)), 16);
+  __m256i w4 = _mm256_i32gather_epi32((const int *)t->window4, _mm256_srli_epi32(h4, 5), 4);
+  __m256i bits = _mm256_srlv_epi32(w4, _mm256_and_si256(h4, thirtyOne));
+  uint32_t candidates = (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32(bits, 31)));
+  uint32_t samples = 0;
+  while (candidates) {
+    int j = __builtin_ctz(candidates);
+    candidates &= candidates - 1;
+    if (sample_confirmed(t, p + 4 * j)) {
+      samples = 1u << j;
+      break;
+    }
+  }
+  if ((needles | samples) == 0) return -1;
+  int first = needles ? (int)__builtin_ctz(needles) : CHUNK;
+  if (samples) {
+    int sample = 4 * (int)__builtin_ctz(samples);
+    if (sample < first) first = sample;
+  }
+  return first;
+}
+#endif
+
+// The driver, shared by both implementations: chunks while 36 bytes remain, then the tail from
+// a zero-padded copy; after a hit, on to the next line.
+#define AIB_SCAN_BODY(FIRST_IN_CHUNK)                                                      \
+  size_t count = 0;                                                                        \
+  size_t p = start;                                                                        \
+  while (p < length && count < capacity) {                                                 \
+    size_t hit = (size_t)-1;                                                               \
+    if (p + CHUNK_READ <= length) {                                                        \
+      int first = FIRST_IN_CHUNK(data + p);                                                \
+      if (first < 0) {                                                                     \
+        p += CHUNK;                                                                        \
+        continue;                                                                          \
+      }                                                                                    \
+      hit = p + (size_t)first;                                                             \
+    } else {                                                                               \
+      uint8_t tail[CHUNK + CHUNK_READ + CHUNK];                                            \
+      size_t remaining = length - p;                                                       \
+      memset(tail, 0, sizeof tail);                                                        \
+      memcpy(tail, data + p, remaining);                                                   \
+      for (size_t offset = 0; offset < remaining && hit == (size_t)-1; offset += CHUNK) {  \
+        int first = FIRST_IN_CHUNK(tail + offset);                                         \
+        if (first >= 0 && offset + (size_t)first < remaining) hit = p + offset + (size_t)first; \
+      }                                                                                    \
+      if (hit == (size_t)-1) {                                                             \
+        p = length;                                                                        \
+        break;                                                                             \
+      }                                                                                    \
+    }                                                                                      \
+    hits[count++] = (uint32_t)hit;                                                         \
+    const uint8_t *newline = memchr(data + hit, '\n', length - hit);                       \
+    p = newline ? (size_t)(newline - data) + 1 : length;                                   \
+  }                                                                                        \
+  *resume = p;                                                                             \
+  return count;
+
+static size_t scan_portable(const aib_filter_tables *t, const uint8_t *data, size_t start, size_t length,
+                            uint32_t *hits, size_t capacity, size_t *resume) {
+#define PORTABLE_FIRST(ptr) chunk_first_portable(t, (ptr))
+  AIB_SCAN_BODY(PORTABLE_FIRST)
+#undef PORTABLE_FIRST
+}
+
+#if AIB_X86
+__attribute__((target("avx2,bmi"))) static size_t scan_avx2(const aib_filter_tables *t, const uint8_t *data,
+                                                              size_t start, size_t length, uint32_t *hits,
+                                                              size_t capacity, size_t *resume) {
+  nibble_tables n = load_nibbles(t);
+#define AVX2_FIRST(ptr) chunk_first_avx2(t, &n, (ptr))
+  AIB_SCAN_BODY(AVX2_FIRST)
+#undef AVX2_FIRST
+}
+#endif
+
+size_t aib_filter_scan(const aib_filter_tables *tables, const uint8_t *data, size_t start, size_t length,
+                       uint32_t *hits, size_t capacity, size_t *resume, int simd) {
+#if AIB_X86
+  if (simd) return scan_avx2(tables, data, start, length, hits, capacity, resume);
+#endif
+  return scan_portable(tables, data, start, length, hits, capacity, resume);
+}
+
+static size_t count_newlines_portable(const uint8_t *data, size_t length) {
+  size_t count = 0;
+  for (size_t i = 0; i < length; i++) count += data[i] == '\n';
+  return count;
+}
+
+#if AIB_X86
+__attribute__((target("avx2,popcnt"))) static size_t count_newlines_avx2(const uint8_t *data, size_t length) {
+  const __m256i newline = _mm256_set1_epi8('\n');
+  size_t count = 0;
+  size_t i = 0;
+  for (; i + 128 <= length; i += 128) {
+    uint64_t m0 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(data + i)), newline));
+    uint64_t m1 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(data + i + 32)), newline));
+    uint64_t m2 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(data + i + 64)), newline));
+    uint64_t m3 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(data + i + 96)), newline));
+    count += (size_t)__builtin_popcountll(m0 | (m1 << 32)) + (size_t)__builtin_popcountll(m2 | (m3 << 32));
+  }
+  return count + count_newlines_portable(data + i, length - i);
+}
+#endif
+
+size_t aib_count_newlines(const uint8_t *data, size_t length, int simd) {
+#if AIB_X86
+  if (simd) return count_newlines_avx2(data, length);
+#endif
+  return count_newlines_portable(data, length);
+}
+
+ptrdiff_t aib_last_newline(const uint8_t *data, size_t length) {
+#if defined(__GLIBC__)
+  const uint8_t *found = memrchr(data, '\n', length);
+  return found ? found - data : -1;
+#else
+  for (size_t i = length; i > 0; i--) {
+    if (data[i - 1] == '\n') return (ptrdiff_t)(i - 1);
+  }
+  return -1;
+#endif
+}

@@ -1,0 +1,175 @@
+import AIBLogsInput
+import AIBLogsPatterns
+import Foundation
+import Testing
+
+@testable import AIBLogsMatching
+
+/// The SIMD line filter must never lose a line that holds a literal, on either of its code
+/// paths, and the scan through it must find exactly what the automaton alone finds.
+@Suite struct LineFilterTests {
+  /// The kernel's code paths this machine can run.
+  static let paths: [Bool] = LineFilter.simdAvailable ? [false, true] : [false]
+
+  /// A small deterministic generator (so a failure can be replayed).
+  struct Generator {
+    var state: UInt64
+    mutating func next(_ bound: Int) -> Int {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Int((state >> 33) % UInt64(bound))
+    }
+  }
+
+  static let alphabet = Array(
+    "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789 .:;/-_'\"()[]{}<>=".utf8)
+
+  /// Random lines with literals planted in random case at random places, some lines long, some
+  /// empty, some with CR, the last one sometimes without LF.
+  static func randomText(_ generator: inout Generator, literals: [[UInt8]], lines: Int) -> [UInt8] {
+    var text: [UInt8] = []
+    for line in 0..<lines {
+      let length = [0, 3, 17, 40, 90, 160, 700][generator.next(7)]
+      var bytes = (0..<length).map { _ in alphabet[generator.next(alphabet.count)] }
+      if generator.next(3) == 0, !literals.isEmpty {
+        let literal = literals[generator.next(literals.count)].map { byte -> UInt8 in
+          generator.next(2) == 0 && byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte
+        }
+        bytes.insert(contentsOf: literal, at: generator.next(bytes.count + 1))
+      }
+      if generator.next(10) == 0 { bytes.append(0x0D) }
+      text += bytes
+      if line < lines - 1 || generator.next(2) == 0 { text.append(0x0A) }
+    }
+    return text
+  }
+
+  static func randomLiterals(_ generator: inout Generator, count: Int) -> [[UInt8]] {
+    (0..<count).map { _ in
+      let length = 4 + generator.next(21)
+      return (0..<length).map { _ in
+        let byte = alphabet[generator.next(alphabet.count)]
+        return byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+      }
+    }
+  }
+
+  /// The ranges of the lines of `text` that contain a literal, by plain search.
+  static func linesWithLiterals(_ text: [UInt8], _ literals: [[UInt8]]) -> [Range<Int>] {
+    var result: [Range<Int>] = []
+    var start = 0
+    while start <= text.count {
+      let end = text[start...].firstIndex(of: 0x0A) ?? text.count
+      let line = text[start..<end].map(LiteralPrefilter.lower)
+      if literals.contains(where: { literal in
+        line.count >= literal.count
+          && (0...(line.count - literal.count)).contains { line[$0..<($0 + literal.count)].elementsEqual(literal) }
+      }) {
+        result.append(start..<end)
+      }
+      if end == text.count { break }
+      start = end + 1
+    }
+    return result
+  }
+
+  static func candidateLines(_ filter: LineFilter, _ text: [UInt8]) -> [Range<Int>] {
+    var lines: [Range<Int>] = []
+    text.withUnsafeBytes { bytes in filter.forEachCandidateLine(in: bytes) { lines.append($0..<$1) } }
+    return lines
+  }
+
+  @Test(arguments: paths)
+  func everyLineWithALiteralIsACandidate(simd: Bool) throws {
+    for seed in 1...40 {
+      var generator = Generator(state: UInt64(seed))
+      let literals = Self.randomLiterals(&generator, count: 1 + generator.next(60))
+      let text = Self.randomText(&generator, literals: literals, lines: 1 + generator.next(300))
+      // Tune on the text itself, on another text, or on nothing: the choice of windows must
+      // not matter for correctness.
+      let sample = [text, Self.randomText(&generator, literals: [], lines: 50), []][seed % 3]
+      let filter = try #require(
+        sample.withUnsafeBytes {
+          LineFilter(literals: literals.map { String(decoding: $0, as: UTF8.self) }, sample: $0, simd: simd)
+        })
+      let candidates = Self.candidateLines(filter, text)
+      let expected = Self.linesWithLiterals(text, literals)
+      #expect(Set(expected).isSubset(of: Set(candidates)), "seed \(seed): a line with a literal was lost")
+      #expect(candidates == candidates.sorted { $0.lowerBound < $1.lowerBound }, "seed \(seed)")
+      for line in candidates {
+        #expect(line.lowerBound == 0 || text[line.lowerBound - 1] == 0x0A, "seed \(seed): not a line start")
+        #expect(line.upperBound == text.count || text[line.upperBound] == 0x0A, "seed \(seed): not a line end")
+      }
+    }
+  }
+
+  @Test(arguments: paths)
+  func aLiteralAtEveryOffsetOfABlockIsFound(simd: Bool) throws {
+    // Every alignment against the 32-byte chunks and the four-byte grid, and the tail.
+    for literal in ["fail", "B / ", "exited with code:", "Press Enter", "0x80070070"] {
+      let filter = try #require([UInt8]().withUnsafeBytes { LineFilter(literals: [literal], sample: $0, simd: simd) })
+      for offset in 0..<80 {
+        for trailing in [0, 1, 5, 40] {
+          let text =
+            [UInt8](repeating: UInt8(ascii: "x"), count: offset) + Array(literal.uppercased().utf8)
+            + [UInt8](repeating: UInt8(ascii: "y"), count: trailing)
+          #expect(Self.candidateLines(filter, text) == [0..<text.count], "\(literal) at \(offset)+\(trailing)")
+        }
+      }
+    }
+  }
+
+  @Test(arguments: paths)
+  func newlinesAreCounted(simd: Bool) throws {
+    let filter = try #require([UInt8]().withUnsafeBytes { LineFilter(literals: ["abcd"], sample: $0, simd: simd) })
+    var generator = Generator(state: 7)
+    for length in [0, 1, 31, 127, 128, 129, 1000, 4099] {
+      let text = (0..<length).map { _ in generator.next(5) == 0 ? UInt8(0x0A) : UInt8(ascii: "q") }
+      #expect(text.withUnsafeBytes { filter.countNewlines($0) } == text.filter { $0 == 0x0A }.count)
+    }
+  }
+
+  @Test func literalsTheKernelCannotTakeLeaveTheAutomatonAlone() {
+    #expect([UInt8]().withUnsafeBytes { LineFilter(literals: ["ok", "failure"], sample: $0) } == nil)
+    #expect([UInt8]().withUnsafeBytes { LineFilter(literals: ["two\nlines"], sample: $0) } == nil)
+    #expect([UInt8]().withUnsafeBytes { LineFilter(literals: [], sample: $0) } == nil)
+  }
+
+  @Test func literalsThatContainAnotherAreRedundant() {
+    let kept = LineFilter.withoutRedundant(
+      ["B / ", " b / 1", "ERROR", "error:", "exit code", "Exit"].map { Array($0.utf8) })
+    #expect(kept.map { String(decoding: $0, as: UTF8.self) } == ["B / ", "ERROR", "Exit"])
+  }
+
+  /// The bundled library and the analysis-like scan over every sample log: the filtered scan
+  /// finds the same candidate lines with the same rules as the automaton over every byte.
+  @Test(arguments: paths)
+  func filteredScanEqualsTheAutomatonOnTheSampleLogs(simd: Bool) throws {
+    let library = try PatternLibrary.bundled()
+    let compiled = try CompiledPatternLibrary(library: library, extraRules: [])
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    let logs = try FileManager.default.contentsOfDirectory(
+      at: root.appendingPathComponent("SampleLogs"), includingPropertiesForKeys: nil
+    ).filter { !$0.lastPathComponent.hasSuffix(".json") && $0.pathExtension != "md" }
+    #expect(logs.count >= 10)
+    for url in logs {
+      let text = Array(try Data(contentsOf: url))
+      text.withUnsafeBytes { bytes in
+        let filtered = CandidateSet()
+        let plain = CandidateSet()
+        let choice = LineFilterChoice(ruleSet: compiled.ruleSet, sample: bytes, simd: simd)
+        #expect(choice.usesLineFilter)
+        RuleScanner.findCandidates(in: bytes, ruleSet: compiled.ruleSet, filter: choice, into: filtered)
+        RuleScanner.findCandidates(in: bytes, ruleSet: compiled.ruleSet, filter: .automatonOnly, into: plain)
+        #expect(
+          filtered.lines.map { [$0.start, $0.end, $0.lineIndex] }
+            == plain.lines.map { [$0.start, $0.end, $0.lineIndex] }, "\(url.lastPathComponent)")
+        #expect(
+          filtered.lines.map { Set(filtered.rules[$0.firstRule..<($0.firstRule + $0.ruleCount)]) }
+            == plain.lines.map { Set(plain.rules[$0.firstRule..<($0.firstRule + $0.ruleCount)]) },
+          "\(url.lastPathComponent)")
+        #expect(filtered.newlines == plain.newlines)
+      }
+    }
+  }
+}
