@@ -10,9 +10,9 @@ internal import CLiteralFilter
 /// (ASCII case-insensitively), so that the exact automaton runs on those lines only.
 ///
 /// The C kernel (`CLiteralFilter`, AVX2 when the machine has it) tests hashed 4- and 8-byte
-/// windows of the literals at every fourth byte, and literals of four to six bytes at every
-/// byte. It never misses a line that contains a literal; it may pass lines that do not, which
-/// the automaton then drops.
+/// windows of the literals at every fourth byte, and 4-byte needles at every byte (for literals
+/// of four to six bytes, and for those whose windows are common in the input). It never misses
+/// a line that contains a literal; it may pass lines that do not, which the automaton then drops.
 ///
 /// Only literal sets it can represent get a filter: every literal at least four bytes long and
 /// without a line break. `LiteralPrefilter` scans the whole block with its automaton otherwise.
