@@ -119,9 +119,11 @@ public final class CandidateSet: @unchecked Sendable {
   var lanes = LiteralPrefilter.LaneBuffers()
   var lines: [(start: Int, end: Int, firstRule: Int, ruleCount: Int, lineIndex: Int)] = []
   var rules: [Int] = []
-  /// The lines the line filter passed: their range in the part and where their copy starts in
-  /// `gathered`.
-  var filtered: [(start: Int, end: Int, gatheredStart: Int)] = []
+  /// The lines the line filter passed: their range in the part, their index among the part's
+  /// lines, and where their copy starts in `gathered`.
+  var filtered: [(start: Int, end: Int, lineIndex: Int, gatheredStart: Int)] = []
+  /// Whether the lines the filter passed still wait for the automaton (`finishCandidates`).
+  public internal(set) var awaitsAutomaton = false
   /// The filtered lines copied one after another, each ending in LF, for the automaton.
   var gathered: [UInt8] = []
   /// The number of LF bytes in the part that was scanned.
@@ -196,7 +198,7 @@ public final class RuleScanner {
     part.lines.removeAll(keepingCapacity: true)
     part.rules.removeAll(keepingCapacity: true)
     if let filter = lineFilter {
-      scanFilteredPart(part, bytes, prefilter, filter)
+      scanFilteredPart(part, bytes, filter)
       return
     }
     let base = part.range.lowerBound
@@ -223,25 +225,34 @@ public final class RuleScanner {
     part.newlines = lineIndex + LineReader.countNewlines(UnsafeRawBufferPointer(rebasing: slice[counted...]))
   }
 
-  /// `scanPart` with the line filter: the automaton runs on the lines the filter passes (copied
-  /// one after another), and the lines with a literal are mapped back to the part.
-  private static func scanFilteredPart(
-    _ part: CandidateSet, _ bytes: UnsafeRawBufferPointer, _ prefilter: LiteralPrefilter, _ filter: LineFilter
-  ) {
+  /// The first stage of `scanPart` with the line filter: the lines the filter passes are copied
+  /// one after another for the automaton (which `runAutomaton` runs), with their line indices;
+  /// and the part's LF count.
+  private static func scanFilteredPart(_ part: CandidateSet, _ bytes: UnsafeRawBufferPointer, _ filter: LineFilter) {
     part.filtered.removeAll(keepingCapacity: true)
     part.gathered.removeAll(keepingCapacity: true)
-    let base = part.range.lowerBound
     let slice = UnsafeRawBufferPointer(rebasing: bytes[part.range])
+    var lineIndex = 0
+    var counted = 0
     filter.forEachCandidateLine(in: slice) { start, end in
-      part.filtered.append((start, end, part.gathered.count))
+      lineIndex += filter.countNewlines(UnsafeRawBufferPointer(rebasing: slice[counted..<start]))
+      counted = start
+      part.filtered.append((start, end, lineIndex, part.gathered.count))
       part.gathered.append(contentsOf: UnsafeRawBufferPointer(rebasing: slice[start..<end]))
       part.gathered.append(0x0A)
     }
+    part.newlines = lineIndex + filter.countNewlines(UnsafeRawBufferPointer(rebasing: slice[counted...]))
+    part.awaitsAutomaton = true
+  }
+
+  /// The second stage: the automaton over the passed lines, and the lines with a literal, with
+  /// the rules of their literals.
+  private static func runAutomaton(_ part: CandidateSet, _ prefilter: LiteralPrefilter) {
+    part.awaitsAutomaton = false
     part.gathered.withUnsafeBytes { gathered in
       prefilter.scanLanes(gathered, into: &part.hits, lanes: &part.lanes)
     }
-    var lineIndex = 0
-    var counted = 0
+    let base = part.range.lowerBound
     var current = -1
     var cursor = 0
     for hit in part.hits {
@@ -251,9 +262,7 @@ public final class RuleScanner {
       if cursor != current {
         current = cursor
         let line = part.filtered[cursor]
-        lineIndex += filter.countNewlines(UnsafeRawBufferPointer(rebasing: slice[counted..<line.start]))
-        counted = line.start
-        part.lines.append((base + line.start, base + line.end, part.rules.count, 0, lineIndex))
+        part.lines.append((base + line.start, base + line.end, part.rules.count, 0, line.lineIndex))
       }
       let first = part.lines[part.lines.count - 1].firstRule
       for tag in prefilter.tags(ofAcceptingState: hit.state) where !part.rules[first...].contains(tag) {
@@ -261,7 +270,12 @@ public final class RuleScanner {
         part.lines[part.lines.count - 1].ruleCount += 1
       }
     }
-    part.newlines = lineIndex + filter.countNewlines(UnsafeRawBufferPointer(rebasing: slice[counted...]))
+  }
+
+  /// Completes `candidates` when `findCandidates(...finishing: false)` left the automaton stage
+  /// to the caller (so that another thread can take it); does nothing otherwise.
+  public static func finishCandidates(_ candidates: CandidateSet, ruleSet: CompiledRuleSet) {
+    if candidates.awaitsAutomaton { runAutomaton(candidates, ruleSet.prefilter) }
   }
 
   /// Scans `block` and calls `body` for each line on which a rule matched, in line order: the
@@ -277,12 +291,15 @@ public final class RuleScanner {
   /// Finds the candidate lines of a whole block on the calling thread (the first stage of
   /// `scan`, for a pipeline that runs it on another thread): `candidates` is reset and filled,
   /// and its `newlines` is the block's LF count.
+  /// With `finishing: false` the last stage may be left undone (`candidates.awaitsAutomaton`):
+  /// `newlines` is set, and `finishCandidates` completes the rest, on any thread.
   public static func findCandidates(
     in bytes: UnsafeRawBufferPointer, ruleSet: CompiledRuleSet, filter: LineFilterChoice,
-    into candidates: CandidateSet
+    into candidates: CandidateSet, finishing: Bool = true
   ) {
     candidates.range = 0..<bytes.count
     scanPart(candidates, bytes, ruleSet.prefilter, filter.filter)
+    if finishing { finishCandidates(candidates, ruleSet: ruleSet) }
   }
 
   /// The second stage of `scan`: runs the regexes of the candidate lines found in `block` (by
@@ -290,52 +307,70 @@ public final class RuleScanner {
   public func verify<Parts: Collection>(
     _ block: LineBlock, candidates: Parts, _ body: (MatchedLine) -> Void
   ) where Parts.Element == CandidateSet {
-    let bytes = block.bytes
-    var pendingLines: [(start: Int, end: Int, rules: ArraySlice<Int>, number: Int)] = []
     var firstLine = block.firstLineNumber
     for part in candidates {
       for line in part.lines {
-        let rules = part.rules[line.firstRule..<(line.firstRule + line.ruleCount)]
-        pendingLines.append((line.start, line.end, rules, firstLine + line.lineIndex))
+        candidateLineCount += 1
+        var rules = part.rules[line.firstRule..<(line.firstRule + line.ruleCount)]
+        if rules.count > 1 {
+          sortedRules.removeAll(keepingCapacity: true)
+          sortedRules.append(contentsOf: rules)
+          sortedRules.sort()
+          rules = sortedRules[...]
+        }
+        verifyLine(
+          block, start: line.start, end: line.end, number: firstLine + line.lineIndex, rules: rules, body)
       }
       firstLine += part.newlines
     }
-    candidateLineCount += pendingLines.count
-    for pending in pendingLines {
-      let start = pending.start
-      let lineNumber = pending.number
-      var trimmedEnd = pending.end
-      if trimmedEnd > start && bytes[trimmedEnd - 1] == 0x0D { trimmedEnd -= 1 }
-      let line = UnsafeRawBufferPointer(rebasing: bytes[start..<trimmedEnd])
-      let structure = LogLineStructure(parsing: line)
-      let message = UnsafeRawBufferPointer(rebasing: line[structure.message])
-      var matches: [RuleMatch] = []
-      let rules = pending.rules.sorted()
-      for rule in rules {
-        for (regexIndex, regex) in ruleSet.regexes[rule].enumerated() {
-          do {
+  }
+
+  /// The rules of a line with more than one, in rule order (reused between lines).
+  private var sortedRules: [Int] = []
+
+  /// Runs the regexes of `rules` (in rule order) on the message of one candidate line and calls
+  /// `body` when one matched.
+  private func verifyLine(
+    _ block: LineBlock, start: Int, end: Int, number lineNumber: Int, rules: ArraySlice<Int>,
+    _ body: (MatchedLine) -> Void
+  ) {
+    let bytes = block.bytes
+    var trimmedEnd = end
+    if trimmedEnd > start && bytes[trimmedEnd - 1] == 0x0D { trimmedEnd -= 1 }
+    let line = UnsafeRawBufferPointer(rebasing: bytes[start..<trimmedEnd])
+    let structure = LogLineStructure(parsing: line)
+    let message = UnsafeRawBufferPointer(rebasing: line[structure.message])
+    var matches: [RuleMatch] = []
+    for rule in rules {
+      for (regexIndex, regex) in ruleSet.regexes[rule].enumerated() {
+        do {
+          var captures: [String: String] = [:]
+          if regex.captureNames.isEmpty {
+            // No named groups: the cheaper test, without the group ranges.
+            guard try regex.matches(message, scratch: scratch) else { continue }
+          } else {
             guard let groups = try regex.match(message, scratch: scratch) else { continue }
-            var captures: [String: String] = [:]
+            captures.reserveCapacity(regex.captureNames.count)
             for (name, group) in regex.captureNames where group < groups.count {
               if let range = groups[group] {
                 captures[name] = String(decoding: UnsafeRawBufferPointer(rebasing: message[range]), as: UTF8.self)
               }
             }
-            matches.append(RuleMatch(ruleIndex: rule, regexIndex: regexIndex, captures: captures))
-            break
-          } catch {
-            if limitHits.count < 100 {
-              limitHits.append(MatchLimitHit(ruleID: ruleSet.rules[rule].id, line: lineNumber))
-            }
+          }
+          matches.append(RuleMatch(ruleIndex: rule, regexIndex: regexIndex, captures: captures))
+          break
+        } catch {
+          if limitHits.count < 100 {
+            limitHits.append(MatchLimitHit(ruleID: ruleSet.rules[rule].id, line: lineNumber))
           }
         }
       }
-      if !matches.isEmpty {
-        body(
-          MatchedLine(
-            number: lineNumber, bytes: line, structure: structure, matches: matches, block: block,
-            offsetInBlock: start))
-      }
+    }
+    if !matches.isEmpty {
+      body(
+        MatchedLine(
+          number: lineNumber, bytes: line, structure: structure, matches: matches, block: block,
+          offsetInBlock: start))
     }
   }
 

@@ -1,5 +1,6 @@
 import AIBLogsInput
 import Dispatch
+import Synchronization
 
 /// Reads and prefilters blocks on a second thread while the calling thread verifies and
 /// analyses the blocks before them: the literal scan and the regexes overlap instead of taking
@@ -41,6 +42,9 @@ public final class ScanPipeline {
     let done = DispatchSemaphore(value: 0)
     let reader: LineReader
     let ruleSet: CompiledRuleSet
+    /// Filled slots the caller has not taken yet: when there are none, the caller is idle and
+    /// takes the automaton stage of the next block itself.
+    let backlog = Atomic<Int>(0)
 
     init(reader: LineReader, ruleSet: CompiledRuleSet, slotCount: Int, capacity: Int) {
       self.reader = reader
@@ -85,10 +89,12 @@ public final class ScanPipeline {
           slot.firstLineNumber = block.firstLineNumber
           slot.isEnd = false
           slot.error = nil
+          // Balance the threads: the automaton stage is left to the caller when it is waiting.
           RuleScanner.findCandidates(
             in: UnsafeRawBufferPointer(start: slot.bytes.baseAddress, count: slot.count), ruleSet: shared.ruleSet,
-            filter: filter!, into: slot.candidates)
+            filter: filter!, into: slot.candidates, finishing: shared.backlog.load(ordering: .acquiring) > 0)
           block.newlineCount.value = slot.candidates.newlines
+          shared.backlog.add(1, ordering: .releasing)
           shared.filled.signal()
           index = (index + 1) % shared.slots.count
         }
@@ -116,6 +122,8 @@ public final class ScanPipeline {
         bytes: UnsafeRawBufferPointer(start: slot.bytes.baseAddress, count: slot.count),
         firstLineNumber: slot.firstLineNumber,
         previousTail: UnsafeRawBufferPointer(start: slot.tail.baseAddress, count: slot.tailCount))
+      shared.backlog.subtract(1, ordering: .releasing)
+      RuleScanner.finishCandidates(slot.candidates, ruleSet: shared.ruleSet)
       onBlock(block)
       scanner.verify(block, candidates: CollectionOfOne(slot.candidates), onLine)
       shared.free.signal()
