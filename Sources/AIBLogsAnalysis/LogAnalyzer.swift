@@ -85,7 +85,8 @@ public final class LogAnalyzer: Sendable {
   /// Reads and diagnoses an opened input. A read error after some data (a truncated gzip)
   /// becomes a warning on the diagnosis; an error before any data is thrown.
   public func analyze(_ input: OpenedInput, maxLineLength: Int = 1 << 20) throws(InputError) -> InputDiagnosis {
-    let reader = LineReader(source: input.source, maxLineLength: maxLineLength)
+    let reader = LineReader(
+      source: input.source, maxLineLength: maxLineLength, bufferCount: ScanPipeline.readerBufferCount)
     let scanner = RuleScanner(ruleSet: compiled.ruleSet)
     let builder = RunModelBuilder(compiled: compiled)
     var warnings: [String] = []

@@ -8,7 +8,12 @@ public final class LineReader {
   private let source: ByteSource
   private let readSize: Int
   private let maxLineLength: Int
-  private let buffer: UnsafeMutableRawBufferPointer
+  /// The read buffers: blocks are handed out of one, and the reader moves on to the next
+  /// after each block, so that a block stays valid while later ones are read.
+  private let buffers: [UnsafeMutableRawBufferPointer]
+  /// The buffer being filled.
+  private var current = 0
+  private var buffer: UnsafeMutableRawBufferPointer { buffers[current] }
   private let tail: UnsafeMutableRawBufferPointer
   private var tailCount = 0
 
@@ -27,18 +32,24 @@ public final class LineReader {
   /// The size of the context kept from the previous block.
   public static let tailCapacity = 32 * 1024
 
+  /// How many further blocks a block's bytes stay valid for after `forEachBlock` hands it out
+  /// (its context tail is valid only during the callback).
+  public var blockLifetime: Int { buffers.count - 1 }
+
   /// Creates a reader. `blockSize` is the read size; `maxLineLength` the longest line handed
-  /// out whole.
-  public init(source: ByteSource, blockSize: Int = 1 << 20, maxLineLength: Int = 1 << 20) {
+  /// out whole; with `bufferCount` buffers, a block stays valid until `bufferCount - 1` more
+  /// blocks have been handed out (each buffer takes `blockSize + maxLineLength` bytes).
+  public init(source: ByteSource, blockSize: Int = 1 << 20, maxLineLength: Int = 1 << 20, bufferCount: Int = 1) {
     self.source = source
     self.maxLineLength = max(1, maxLineLength)
     readSize = max(1, min(blockSize, self.maxLineLength))
-    buffer = .allocate(byteCount: readSize + self.maxLineLength + 1, alignment: 64)
+    let size = readSize + self.maxLineLength + 1
+    buffers = (0..<max(1, bufferCount)).map { _ in .allocate(byteCount: size, alignment: 64) }
     tail = .allocate(byteCount: LineReader.tailCapacity, alignment: 64)
   }
 
   deinit {
-    buffer.deallocate()
+    for buffer in buffers { buffer.deallocate() }
     tail.deallocate()
   }
 
@@ -48,10 +59,9 @@ public final class LineReader {
   public func forEachBlock(_ body: (LineBlock) -> Void) throws(InputError) {
     var filled = 0  // a partial line without LF, at the front of the buffer
     var skipping = false
-    let base = buffer.baseAddress!
     while true {
       let count = try source.read(
-        into: UnsafeMutableRawBufferPointer(start: base + filled, count: readSize))
+        into: UnsafeMutableRawBufferPointer(start: buffer.baseAddress! + filled, count: readSize))
       byteCount += Int64(count)
       if count == 0 {
         if filled > 0 { deliver(start: 0, count: filled, isCut: false, body) }
@@ -73,12 +83,13 @@ public final class LineReader {
       if let firstNewline = LineBlock.newlineIndex(in: view(filled), from: scanFrom) {
         if firstNewline > maxLineLength {
           deliver(start: 0, count: maxLineLength, isCut: true, body)
-          shift(from: firstNewline + 1, to: filled)
+          moveOn(keeping: (firstNewline + 1)..<filled)
           filled -= firstNewline + 1
         }
       } else {
         if filled > maxLineLength {
           deliver(start: 0, count: maxLineLength, isCut: true, body)
+          moveOn(keeping: filled..<filled)
           filled = 0
           skipping = true
         }
@@ -86,13 +97,27 @@ public final class LineReader {
       }
       guard filled > 0, let last = lastNewline(before: filled) else { continue }
       deliver(start: 0, count: last + 1, isCut: false, body)
-      shift(from: last + 1, to: filled)
+      moveOn(keeping: (last + 1)..<filled)
       filled -= last + 1
     }
   }
 
   private func view(_ count: Int) -> UnsafeRawBufferPointer {
     UnsafeRawBufferPointer(start: buffer.baseAddress!, count: count)
+  }
+
+  /// After a block was handed out of the current buffer: continue in the next buffer (or in
+  /// this one, when there is only one), starting with the bytes of `kept`.
+  private func moveOn(keeping kept: Range<Int>) {
+    guard buffers.count > 1 else {
+      shift(from: kept.lowerBound, to: kept.upperBound)
+      return
+    }
+    let previous = buffer
+    current = (current + 1) % buffers.count
+    if !kept.isEmpty {
+      buffer.baseAddress!.copyMemory(from: previous.baseAddress! + kept.lowerBound, byteCount: kept.count)
+    }
   }
 
   private func shift(from start: Int, to end: Int) {

@@ -16,6 +16,8 @@ public final class ScanPipeline {
     let bytes: UnsafeMutableRawBufferPointer
     let tail: UnsafeMutableRawBufferPointer
     var count = 0
+    /// The block's bytes: in `bytes`, or in the reader's buffer when it outlives the callback.
+    var view = UnsafeRawBufferPointer(start: nil, count: 0)
     var tailCount = 0
     var firstLineNumber = 1
     var isEnd = false
@@ -57,6 +59,13 @@ public final class ScanPipeline {
 
   private let scanner: RuleScanner
 
+  /// How many blocks are in flight between the two threads.
+  static let slotCount = 3
+
+  /// A `LineReader` with this many buffers keeps each block valid while the pipeline holds it,
+  /// so that blocks are not copied into the pipeline's slots.
+  public static let readerBufferCount = slotCount + 1
+
   /// Creates a pipeline that verifies with `scanner` (which keeps its counts and limit hits).
   public init(scanner: RuleScanner) {
     self.scanner = scanner
@@ -68,7 +77,10 @@ public final class ScanPipeline {
   public func run(
     reader: LineReader, onBlock: (LineBlock) -> Void, onLine: (MatchedLine) -> Void
   ) throws(InputError) {
-    let shared = Shared(reader: reader, ruleSet: scanner.ruleSet, slotCount: 3, capacity: reader.maxBlockSize)
+    let inPlace = reader.blockLifetime >= ScanPipeline.slotCount
+    let shared = Shared(
+      reader: reader, ruleSet: scanner.ruleSet, slotCount: ScanPipeline.slotCount,
+      capacity: inPlace ? 0 : reader.maxBlockSize)
     DispatchQueue.global(qos: .userInitiated).async {
       var index = 0
       var failure: InputError?
@@ -79,8 +91,13 @@ public final class ScanPipeline {
           shared.free.wait()
           let slot = shared.slots[index]
           slot.count = block.bytes.count
-          if let source = block.bytes.baseAddress, slot.count > 0 {
-            slot.bytes.baseAddress!.copyMemory(from: source, byteCount: slot.count)
+          if inPlace {
+            slot.view = block.bytes
+          } else {
+            if let source = block.bytes.baseAddress, slot.count > 0 {
+              slot.bytes.baseAddress!.copyMemory(from: source, byteCount: slot.count)
+            }
+            slot.view = UnsafeRawBufferPointer(start: slot.bytes.baseAddress, count: slot.count)
           }
           slot.tailCount = block.previousTail.count
           if let source = block.previousTail.baseAddress, slot.tailCount > 0 {
@@ -91,7 +108,7 @@ public final class ScanPipeline {
           slot.error = nil
           // Balance the threads: the automaton stage is left to the caller when it is waiting.
           RuleScanner.findCandidates(
-            in: UnsafeRawBufferPointer(start: slot.bytes.baseAddress, count: slot.count), ruleSet: shared.ruleSet,
+            in: slot.view, ruleSet: shared.ruleSet,
             filter: filter!, into: slot.candidates, finishing: shared.backlog.load(ordering: .acquiring) > 0)
           block.newlineCount.value = slot.candidates.newlines
           shared.backlog.add(1, ordering: .releasing)
@@ -119,7 +136,7 @@ public final class ScanPipeline {
         break
       }
       let block = LineBlock(
-        bytes: UnsafeRawBufferPointer(start: slot.bytes.baseAddress, count: slot.count),
+        bytes: slot.view,
         firstLineNumber: slot.firstLineNumber,
         previousTail: UnsafeRawBufferPointer(start: slot.tail.baseAddress, count: slot.tailCount))
       shared.backlog.subtract(1, ordering: .releasing)

@@ -40,6 +40,30 @@ func readLines(
     #expect(reader.cutLineCount == 0)
   }
 
+  /// With several buffers the blocks are the same, and each stays intact while the next
+  /// `blockLifetime` blocks are read (the scan pipeline holds blocks without copying them).
+  @Test(arguments: [1, 3, 7])
+  func blocksOutliveTheCallbackWithSeveralBuffers(chunk: Int) throws {
+    let long = String(repeating: "y", count: 50)
+    let text =
+      (1...300).map { $0 % 37 == 0 ? long : "line \($0) " + String(repeating: "z", count: $0 % 11) }
+      .joined(separator: "\n") + "\nlast without newline"
+    var single: [[UInt8]] = []
+    try LineReader(source: MemorySource(Array(text.utf8), chunkLimit: chunk), blockSize: 16, maxLineLength: 40)
+      .forEachBlock { single.append(Array($0.bytes)) }
+    let reader = LineReader(
+      source: MemorySource(Array(text.utf8), chunkLimit: chunk), blockSize: 16, maxLineLength: 40, bufferCount: 4)
+    #expect(reader.blockLifetime == 3)
+    var held: [(bytes: UnsafeRawBufferPointer, copy: [UInt8])] = []
+    try reader.forEachBlock { block in
+      held.append((block.bytes, Array(block.bytes)))
+      // Every block still held (this one and the three before it) has its bytes.
+      for earlier in held.suffix(4) { #expect(Array(earlier.bytes) == earlier.copy) }
+    }
+    #expect(held.map(\.copy) == single)
+    #expect(reader.cutLineCount == 8)
+  }
+
   @Test func crlfSplitBetweenChunksIsStripped() throws {
     // The CR ends one read and the LF starts the next.
     let (lines, _) = try readLines(Array("abc\r\ndef\r\n".utf8), chunk: 4, blockSize: 4)

@@ -121,18 +121,23 @@ final class FailingAfterSource: ByteSource {
   }
 
   func collect(
-    _ run: (RuleScanner, LineReader, inout [(Int, String, [String: String])]) throws -> Void, _ bytes: [UInt8]
+    _ run: (RuleScanner, LineReader, inout [(Int, String, [String: String])]) throws -> Void, _ bytes: [UInt8],
+    bufferCount: Int = 1
   )
     throws -> [(Int, String, [String: String])]
   {
     let scanner = RuleScanner(ruleSet: try CompiledRuleSet(rules: rules))
-    let reader = LineReader(source: MemorySource(bytes, chunkLimit: 333), blockSize: 512, maxLineLength: 4096)
+    let reader = LineReader(
+      source: MemorySource(bytes, chunkLimit: 333), blockSize: 512, maxLineLength: 4096, bufferCount: bufferCount)
     var found: [(Int, String, [String: String])] = []
     try run(scanner, reader, &found)
     return found
   }
 
-  @Test func thePipelineFindsWhatTheInlineScanFinds() throws {
+  /// One reader buffer: the pipeline copies blocks into its slots; enough buffers: it holds the
+  /// reader's blocks in place.
+  @Test(arguments: [1, ScanPipeline.readerBufferCount])
+  func thePipelineFindsWhatTheInlineScanFinds(bufferCount: Int) throws {
     let bytes = text(lines: 3000)
     let inline = try collect(
       { scanner, reader, found in
@@ -145,7 +150,7 @@ final class FailingAfterSource: ByteSource {
         try ScanPipeline(scanner: scanner).run(
           reader: reader, onBlock: { _ in },
           onLine: { line in found.append((line.number, line.text, line.matches[0].captures)) })
-      }, bytes)
+      }, bytes, bufferCount: bufferCount)
     #expect(inline.count == 3000 / 7 + (3000 - 3) / 7 + 1)
     #expect(piped.map(\.0) == inline.map(\.0))
     #expect(piped.map(\.1) == inline.map(\.1))
