@@ -20,8 +20,11 @@ import Testing
     }
   }
 
-  static let alphabet = Array(
-    "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789 .:;/-_'\"()[]{}<>=".utf8)
+  /// Letters in both cases, digits, punctuation, and bytes that ASCII case folding must not
+  /// confuse: `@` and a backquote (0x40, 0x60), a tab, NUL, 0xFF, and the two bytes of `é`.
+  static let alphabet =
+    Array("abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789 .:;/-_'\"()[]{}<>=@`\té".utf8)
+    + [0x00, 0xFF]
 
   /// Random lines with literals planted in random case at random places, some lines long, some
   /// empty, some with CR, the last one sometimes without LF.
@@ -43,13 +46,22 @@ import Testing
     return text
   }
 
+  /// Literals are text (pattern files are UTF-8): ASCII bytes of the alphabet, and sometimes
+  /// a whole `é`.
   static func randomLiterals(_ generator: inout Generator, count: Int) -> [[UInt8]] {
-    (0..<count).map { _ in
+    let ascii = alphabet.filter { $0 < 0x80 }
+    return (0..<count).map { _ in
+      var literal: [UInt8] = []
       let length = 4 + generator.next(21)
-      return (0..<length).map { _ in
-        let byte = alphabet[generator.next(alphabet.count)]
-        return byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+      while literal.count < length {
+        if generator.next(20) == 0 {
+          literal += [0xC3, 0xA9]
+        } else {
+          let byte = ascii[generator.next(ascii.count)]
+          literal.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+        }
       }
+      return literal
     }
   }
 
