@@ -140,7 +140,7 @@ public struct LineFilterChoice: @unchecked Sendable {
 
   /// Chooses for `ruleSet`, using `sample` (the first block of the input) to pick rare windows.
   public init(ruleSet: CompiledRuleSet, sample: UnsafeRawBufferPointer) {
-    filter = LineFilter(literals: ruleSet.prefilter.literalTexts, sample: sample)
+    self.init(ruleSet: ruleSet, sample: sample, simd: LineFilter.simdAvailable)
   }
 
   /// Chooses as above, with the kernel's SIMD code (when the machine has it) or its portable code.
@@ -216,13 +216,21 @@ public final class RuleScanner {
         counted = start
         part.lines.append((base + start, base + lineEnd, part.rules.count, 0, lineIndex))
       }
-      let first = part.lines[part.lines.count - 1].firstRule
-      for tag in prefilter.tags(ofAcceptingState: hit.state) where !part.rules[first...].contains(tag) {
-        part.rules.append(tag)
-        part.lines[part.lines.count - 1].ruleCount += 1
-      }
+      addRules(ofAcceptingState: hit.state, toLastLineOf: part, prefilter)
     }
     part.newlines = lineIndex + LineReader.countNewlines(UnsafeRawBufferPointer(rebasing: slice[counted...]))
+  }
+
+  /// Adds the rules of an automaton hit to the part's last line, each once.
+  private static func addRules(
+    ofAcceptingState state: Int, toLastLineOf part: CandidateSet, _ prefilter: LiteralPrefilter
+  ) {
+    let last = part.lines.count - 1
+    let first = part.lines[last].firstRule
+    for tag in prefilter.tags(ofAcceptingState: state) where !part.rules[first...].contains(tag) {
+      part.rules.append(tag)
+      part.lines[last].ruleCount += 1
+    }
   }
 
   /// The first stage of `scanPart` with the line filter: the lines the filter passes are copied
@@ -264,11 +272,7 @@ public final class RuleScanner {
         let line = part.filtered[cursor]
         part.lines.append((base + line.start, base + line.end, part.rules.count, 0, line.lineIndex))
       }
-      let first = part.lines[part.lines.count - 1].firstRule
-      for tag in prefilter.tags(ofAcceptingState: hit.state) where !part.rules[first...].contains(tag) {
-        part.rules.append(tag)
-        part.lines[part.lines.count - 1].ruleCount += 1
-      }
+      addRules(ofAcceptingState: hit.state, toLastLineOf: part, prefilter)
     }
   }
 
