@@ -115,7 +115,7 @@ enum Marker: String, CaseIterable {
     case .systemPerformance:
       (["system performance:"], [#"system performance: (?<cpu>\d+)% cpu; (?<memory>\d+)% memory"#])
     case .fileProgress:
-      (["B / "], [#"(?<done>[\d.]+ [KMGT]?i?B) / (?<total>[\d.]+ [KMGT]?i?B)\s+(?<percent>[\d.]+)%"#])
+      (["B / "], [#"(?:(?<file>\S+) )?(?<done>[\d.]+ [KMGT]?i?B) / (?<total>[\d.]+ [KMGT]?i?B)\s+(?<percent>[\d.]+)%"#])
     case .restartWaiting:
       (
         ["Waiting for machine to re", "Waiting for machine to become available"],

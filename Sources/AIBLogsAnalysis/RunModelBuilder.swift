@@ -540,10 +540,16 @@ final class RunModelBuilder {
         // A class that can also fail at submission (a download) happened in a customizer here.
         if finding.customizer != nil && finding.phase == .submission { finding.phase = .customize }
       }
+      // A class that can also fail at distribution (a security type the target refuses) failed
+      // while the build VM was deployed here.
+      if finding.phase == .distribute, phaseName(atLine: finding.line) == "provisioning" {
+        finding.phase = .provisioning
+      }
       finding.fingerprint = Fingerprint.of(
         id: id, message: LogLineStructure.message(of: finding.evidence.first?.text ?? ""))
       findings[id] = finding
     }
+    demoteTelemetryServiceCheck(outcome: outcome)
     var primary = choosePrimary(outcome: outcome)
     if primary == nil && (outcome == .failed || outcome == .cancelled) {
       primary = addFallbackFinding(outcome: outcome)
@@ -558,8 +564,12 @@ final class RunModelBuilder {
       if a.rank != b.rank { return a.rank > b.rank }
       return a.line < b.line
     }
-    let chain = ordered.filter { $0.id != primary && !$0.benign && $0.severity == .error }.sorted { $0.line < $1.line }
-      .map(\.id)
+    // The chain is what led to the failure: not what a step printed before it ended well.
+    let failing = failingCustomizer(outcome: outcome)
+    let chain = ordered.filter { finding in
+      finding.id != primary && !finding.benign && finding.severity == .error
+        && !printedBySucceededStep(finding.id, failing: failing)
+    }.sorted { $0.line < $1.line }.map(\.id)
     var timeline = Timeline(
       phases: phases, customizers: customizers, start: firstTime?.formatted, end: lastTime?.formatted)
     if timeline.phases.isEmpty && kind == .customizationLog { timeline.phases = [] }
@@ -647,8 +657,14 @@ final class RunModelBuilder {
         ensureFinding(
           "file-customizer-large-download", line: progress.line.line, evidence: [progress.line],
           customizer: cancelCustomizer)
-        for (key, value) in progress.captures { findings["file-customizer-large-download"]?.captures[key] = value }
-        if let done = progress.captures["done"], let total = progress.captures["total"] {
+        for (key, value) in progress.captures {
+          // Sizes read as `8240000000 B` are shown as `8.2 GB`.
+          let size = key == "done" || key == "total" ? Self.byteCount(value).map { Self.formatBytes(Double($0)) } : nil
+          findings["file-customizer-large-download"]?.captures[key] = size ?? value
+        }
+        if let done = findings["file-customizer-large-download"]?.captures["done"],
+          let total = findings["file-customizer-large-download"]?.captures["total"]
+        {
           var sentence = " The File customizer had downloaded \(done) of \(total)"
           if let percent = progress.captures["percent"] { sentence += " (\(percent)%)" }
           if let rate = progress.captures["throughput"] { sentence += " at about \(rate)" }
@@ -707,6 +723,25 @@ final class RunModelBuilder {
     findings["script-nonzero-exit"] = finding
   }
 
+  /// The default deprovision script only checks whether WindowsAzureTelemetryService exists and
+  /// goes on without it (catalog rule 5): when sysprep went on to the reseal state or the build
+  /// succeeded, the record is set aside with that reason.
+  private func demoteTelemetryServiceCheck(outcome: Outcome) {
+    guard var finding = findings["sysprep-telemetry-service-missing"], reachedReseal || outcome == .succeeded
+    else { return }
+    finding.severity = .note
+    finding.benign = true
+    finding.benignReason =
+      "The default deprovision script checks whether this service exists and goes on without it; "
+      + "here sysprep went on past the check, so it did not hold the build up."
+    findings["sysprep-telemetry-service-missing"] = finding
+  }
+
+  /// The run-model phase that was under way at `line`.
+  private func phaseName(atLine line: Int) -> String? {
+    phases.last { $0.startLine <= line }?.phase
+  }
+
   private func detectKind() -> InputKind {
     if sawPackerPrefix { return .customizationLog }
     if sawPlainPackerLog || (sawCIPrefix && (erroredLine != nil || finishedLine != nil)) { return .packerLog }
@@ -740,14 +775,42 @@ final class RunModelBuilder {
     let candidates = findings.values.filter { !$0.benign && $0.severity >= .warning }
     let errors = candidates.filter { $0.severity == .error }
     guard !errors.isEmpty || outcome == .cancelled || outcome == .failed else { return nil }
+    // What a step printed before it ended well did not fail the build (a retried apt lock, an
+    // ignored permission error): such findings yield to those of the failing step or of no step.
+    let failing = failingCustomizer(outcome: outcome)
     return candidates.max { a, b in
+      let aSucceeded = printedBySucceededStep(a.id, failing: failing)
+      let bSucceeded = printedBySucceededStep(b.id, failing: failing)
+      if aSucceeded != bSucceeded { return aSucceeded }
       if a.rank != b.rank { return a.rank < b.rank }
+      let aInFailing = failing != nil && findingCustomizer[a.id] == failing
+      let bInFailing = failing != nil && findingCustomizer[b.id] == failing
+      if aInFailing != bInFailing { return bInFailing }
       return a.line > b.line
     }?.id
   }
 
+  /// The customizer that failed the build, or the one running when it was cancelled.
+  private func failingCustomizer(outcome: Outcome) -> Int? {
+    customizers.lastIndex(where: \.failed) ?? (outcome == .cancelled ? cancelCustomizer : nil)
+  }
+
+  /// Whether the finding `id` was last seen in a customizer that ran to a good end.
+  private func printedBySucceededStep(_ id: String, failing: Int?) -> Bool {
+    guard let index = findingCustomizer[id] else { return false }
+    return stepSucceeded(index, failing: failing)
+  }
+
+  /// Whether the customizer at `index` ran to a good end: it is not the failing or cancelled
+  /// step, was not marked failed, and either exited 0 or was followed by another step.
+  private func stepSucceeded(_ index: Int, failing: Int?) -> Bool {
+    guard customizers.indices.contains(index), index != failing, index != cancelCustomizer else { return false }
+    let run = customizers[index]
+    return !run.failed && (run.exitCode == 0 || index + 1 < customizers.count)
+  }
+
   private func addFallbackFinding(outcome: Outcome) -> String {
-    let failing = customizers.lastIndex(where: \.failed) ?? (outcome == .cancelled ? cancelCustomizer : nil)
+    let failing = failingCustomizer(outcome: outcome)
     var evidence = failing.flatMap { notable[$0] } ?? []
     evidence += finalReasons.prefix(2)
     if evidence.isEmpty, let cancel = cancelLine { evidence.append(cancel) }

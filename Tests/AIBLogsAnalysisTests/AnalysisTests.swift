@@ -63,6 +63,46 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(!diagnosis.findings.contains { $0.id == "sysprep-state-loop" })
   }
 
+  @Test func theTelemetryServiceCheckOfTheDefaultScriptIsBenignWhenSysprepGoesOn() throws {
+    var lines = [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new(
+        "10:00:02",
+        "ui error: ==> azure-arm: Get-Service : Cannot find any service with service name 'WindowsAzureTelemetryService'."
+      ),
+      new("10:00:03", "ui: ==> azure-arm: >>> Sysprepping VM ..."),
+      new("10:00:10", "ui: ==> azure-arm: IMAGE_STATE_UNDEPLOYABLE"),
+      new("10:00:30", "ui: ==> azure-arm: IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE"),
+      new("10:01:00", "ui: Build 'azure-arm' finished after 1 minute."),
+      "\(op) Done exporting Packer logs to Azure Storage.",
+    ]
+    var diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .succeeded)
+    var finding = try #require(diagnosis.findings.first { $0.id == "sysprep-telemetry-service-missing" })
+    #expect(finding.benign)
+    #expect(finding.severity == .note)
+    // Without the reseal state and with the build cancelled, the same record is a real lead.
+    lines.removeLast(3)
+    lines.append(new("13:00:00", "ui error: Cancelling build after receiving terminated"))
+    diagnosis = try diagnose(lines)
+    finding = try #require(diagnosis.findings.first { $0.id == "sysprep-telemetry-service-missing" })
+    #expect(!finding.benign)
+  }
+
+  @Test func aDistributionClassSeenWhileTheBuildVMIsDeployedIsInTheProvisioningPhase() throws {
+    let lines = [
+      new("10:00:00", "ui: ==> azure-arm: Deploying deployment template ..."),
+      new(
+        "10:00:20",
+        "ui error: ==> azure-arm: ERROR: -> BadRequest : The provided gallery image only supports creation of VMs and VM Scale Sets with 'TrustedLaunch' security type."
+      ),
+      new("10:00:30", "ui error: Build 'azure-arm' errored after 30 seconds: the deployment failed"),
+    ]
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.primary == "security-type-mismatch-trusted-launch")
+    #expect(diagnosis.findings.first?.phase == .provisioning)
+  }
+
   @Test func restartThatIsAlreadyScheduledAndThenSucceedsIsBenign() throws {
     let lines = [
       new("10:00:00", "ui: ==> azure-arm: Restarting Machine"),
@@ -240,7 +280,8 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     let diagnosis = try diagnose(lines)
     let finding = try #require(diagnosis.findings.first { $0.id == "file-customizer-large-download" })
     #expect(finding.captures["throughput"] == "100.0 KB/s")
-    #expect(finding.message.contains("had downloaded 370.0 MB of 4000.0 MB (9.25%) at about 100.0 KB/s"))
+    #expect(finding.message.contains("transferring big.iso (4.0 GB; 9.25% done)"))
+    #expect(finding.message.contains("had downloaded 370.0 MB of 4.0 GB (9.25%) at about 100.0 KB/s"))
   }
 
   @Test func memoryPressureDuringWindowsUpdateExplainsAFailedBuild() throws {
