@@ -52,6 +52,7 @@ struct LineFilter: @unchecked Sendable {
       as: UInt8.self, repeating: 0, count: MemoryLayout<aib_filter_tables>.size)
     tables = pointer
     owner = TableOwner(pointer)
+    lead = originals.map { $0.count - 4 }.max() ?? 0
     usesSIMD = simd && LineFilter.simdAvailable
 
     let counts = WindowCounts(sample: sample)
@@ -264,9 +265,17 @@ struct LineFilter: @unchecked Sendable {
   /// Whether this filter runs the SIMD code (the portable code finds the same lines).
   let usesSIMD: Bool
 
-  /// Calls `line` with the start and end (the LF's offset, or the count) of each line of
-  /// `bytes` that may contain a literal, in order.
-  func forEachCandidateLine(in bytes: UnsafeRawBufferPointer, _ line: (Int, Int) -> Void) {
+  /// No literal of a passed line starts more than this many bytes before the position the
+  /// kernel reported for it. Every representation (window or needle) lies inside a literal,
+  /// and a literal that contains a dropped redundant one lies around it, so the representation
+  /// is at most `length - 4` bytes after the start of any literal occurrence that holds it; and
+  /// the reported position is the line's first passing one.
+  let lead: Int
+
+  /// Calls `line` with the start, the first position that passed the filter, and the end (the
+  /// LF's offset, or the count) of each line of `bytes` that may contain a literal, in order.
+  /// No literal in the line starts before `max(start, hit - lead)`.
+  func forEachCandidateLine(in bytes: UnsafeRawBufferPointer, _ line: (_ start: Int, _ hit: Int, _ end: Int) -> Void) {
     guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 0 else { return }
     precondition(bytes.count < Int(UInt32.max), "blocks are far smaller than 4 GiB")
     let capacity = 1024
@@ -281,7 +290,7 @@ struct LineFilter: @unchecked Sendable {
           let hit = Int(hits[index])
           lineStart = LineFilter.lineStart(base, from: lineStart, to: hit)
           let end = memchr(base + hit, 0x0A, bytes.count - hit).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) }
-          line(lineStart, end ?? bytes.count)
+          line(lineStart, hit, end ?? bytes.count)
           lineStart = min((end ?? bytes.count) + 1, bytes.count)
         }
         position = resume

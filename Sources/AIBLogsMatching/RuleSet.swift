@@ -235,20 +235,29 @@ public final class RuleScanner {
 
   /// The first stage of `scanPart` with the line filter: the lines the filter passes are copied
   /// one after another for the automaton (which `runAutomaton` runs), with their line indices;
-  /// and the part's LF count.
+  /// and the part's LF count. Each copy starts where the line's first literal can start at the
+  /// earliest, not at the line's start.
   private static func scanFilteredPart(_ part: CandidateSet, _ bytes: UnsafeRawBufferPointer, _ filter: LineFilter) {
-    part.filtered.removeAll(keepingCapacity: true)
-    part.gathered.removeAll(keepingCapacity: true)
+    // Local arrays: no exclusivity checks on the class's properties in the loop.
+    var filtered = part.filtered
+    var gathered = part.gathered
+    part.filtered = []
+    part.gathered = []
+    filtered.removeAll(keepingCapacity: true)
+    gathered.removeAll(keepingCapacity: true)
     let slice = UnsafeRawBufferPointer(rebasing: bytes[part.range])
     var lineIndex = 0
     var counted = 0
-    filter.forEachCandidateLine(in: slice) { start, end in
+    let lead = filter.lead
+    filter.forEachCandidateLine(in: slice) { start, hit, end in
       lineIndex += filter.countNewlines(UnsafeRawBufferPointer(rebasing: slice[counted..<start]))
       counted = start
-      part.filtered.append((start, end, lineIndex, part.gathered.count))
-      part.gathered.append(contentsOf: UnsafeRawBufferPointer(rebasing: slice[start..<end]))
-      part.gathered.append(0x0A)
+      filtered.append((start, end, lineIndex, gathered.count))
+      gathered.append(contentsOf: UnsafeRawBufferPointer(rebasing: slice[max(start, hit - lead)..<end]))
+      gathered.append(0x0A)
     }
+    part.filtered = filtered
+    part.gathered = gathered
     part.newlines = lineIndex + filter.countNewlines(UnsafeRawBufferPointer(rebasing: slice[counted...]))
     part.awaitsAutomaton = true
   }

@@ -84,9 +84,22 @@ import Testing
     return result
   }
 
+  /// The offset of the first literal occurrence in `text[range]`, or nil.
+  static func firstLiteralStart(_ text: [UInt8], _ range: Range<Int>, _ literals: [[UInt8]]) -> Int? {
+    let line = text[range].map(LiteralPrefilter.lower)
+    return (0..<line.count).first { start in
+      literals.contains { start + $0.count <= line.count && line[start..<(start + $0.count)].elementsEqual($0) }
+    }.map { range.lowerBound + $0 }
+  }
+
   static func candidateLines(_ filter: LineFilter, _ text: [UInt8]) -> [Range<Int>] {
-    var lines: [Range<Int>] = []
-    text.withUnsafeBytes { bytes in filter.forEachCandidateLine(in: bytes) { lines.append($0..<$1) } }
+    candidates(filter, text).map(\.line)
+  }
+
+  /// The candidate lines with the position the kernel reported for each.
+  static func candidates(_ filter: LineFilter, _ text: [UInt8]) -> [(line: Range<Int>, hit: Int)] {
+    var lines: [(line: Range<Int>, hit: Int)] = []
+    text.withUnsafeBytes { bytes in filter.forEachCandidateLine(in: bytes) { lines.append(($0..<$2, $1)) } }
     return lines
   }
 
@@ -110,6 +123,13 @@ import Testing
       for line in candidates {
         #expect(line.lowerBound == 0 || text[line.lowerBound - 1] == 0x0A, "seed \(seed): not a line start")
         #expect(line.upperBound == text.count || text[line.upperBound] == 0x0A, "seed \(seed): not a line end")
+      }
+      // The automaton may start `lead` bytes before the reported position: no literal earlier.
+      for (line, hit) in Self.candidates(filter, text) {
+        #expect(line.contains(hit) || (line.isEmpty && hit == line.lowerBound), "seed \(seed): hit outside its line")
+        if let first = Self.firstLiteralStart(text, line, literals) {
+          #expect(first >= hit - filter.lead, "seed \(seed): a literal starts before the automaton would")
+        }
       }
     }
   }
