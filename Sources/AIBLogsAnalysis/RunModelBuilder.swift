@@ -43,7 +43,7 @@ final class RunModelBuilder {
     (first: EvidenceLine, last: EvidenceLine, firstTime: LogTimestamp?, lastTime: LogTimestamp?)?
   private var reachedReseal = false
   private var restartPending: EvidenceLine?
-  private var lastFileProgress: (line: EvidenceLine, captures: [String: String], customizer: Int?)?
+  private var lastFileProgress: (line: EvidenceLine, captures: Captures, customizer: Int?)?
   private var firstFileProgress: (bytes: Int64?, time: LogTimestamp?, customizer: Int?)?
   private var maxMemory: (percent: Int, line: EvidenceLine)?
 
@@ -434,27 +434,25 @@ final class RunModelBuilder {
   }
 
   /// The lines of the PowerShell error record that ends at `line` (header, `At`, `+` lines).
+  /// Walks the raw lines before it and makes text only of those it keeps.
   private func powerShellRecord(endingAt line: MatchedLine) -> [EvidenceLine] {
-    let before = line.linesBefore(limit: 24)
     var record: [EvidenceLine] = []
     var foundAt = false
-    for (number, text) in before.reversed() {
-      var bytes = Array(text.utf8)
-      let message: String = bytes.withUnsafeMutableBytes { raw in
-        let structure = LogLineStructure(parsing: UnsafeRawBufferPointer(raw))
-        guard structure.isUserOutput else { return "\u{0}" }
-        return String(
-          decoding: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(raw)[structure.message]), as: UTF8.self)
-      }
-      if message == "\u{0}" { continue }  // interleaved debug lines
-      let trimmed = message.drop(while: { $0 == " " })
-      if trimmed.isEmpty && record.count > 1 { break }
-      record.append(EvidenceLine(line: number, text: text))
-      if foundAt { break }  // the header line before `At ...`
-      if trimmed.hasPrefix("At ") && trimmed.contains(" char:") { foundAt = true }
+    var seen = 0
+    line.block.walkBackward(from: line.offsetInBlock, lineNumber: line.number) { number, bytes in
+      seen += 1
+      if seen > 24 { return false }
+      let structure = LogLineStructure(parsing: bytes)
+      guard structure.isUserOutput else { return true }  // interleaved debug lines
+      let message = UnsafeRawBufferPointer(rebasing: bytes[structure.message])
+      let trimmed = UnsafeRawBufferPointer(rebasing: message[(message.firstIndex { $0 != 0x20 } ?? message.count)...])
+      if trimmed.isEmpty && record.count > 1 { return false }
+      record.append(EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self)))
+      if foundAt { return false }  // the header line before `At ...`
+      if trimmed.starts(with: "At ".utf8) && RunModelBuilder.contains(trimmed, " char:") { foundAt = true }
       // The header of a record without a position: `<command or script> : <message>`.
-      if !trimmed.hasPrefix("+") && !foundAt && trimmed.contains(" : ") { break }
-      if trimmed.hasPrefix("ParserError:") || record.count >= 14 { break }
+      if trimmed.first != UInt8(ascii: "+") && !foundAt && RunModelBuilder.contains(trimmed, " : ") { return false }
+      return !trimmed.starts(with: "ParserError:".utf8) && record.count < 14
     }
     return record.reversed()
   }
@@ -477,7 +475,7 @@ final class RunModelBuilder {
         // Seen again in a later step: the later step is the one closer to the failure.
         findingCustomizer[pattern.id] = index
         finding.line = evidence.line
-        finding.captures = match.captures
+        finding.captures = match.captures.dictionary
         finding.evidence = Array(lines.prefix(RunModelBuilder.evidenceLimit))
         findings[pattern.id] = finding
         return
@@ -492,7 +490,7 @@ final class RunModelBuilder {
     }
     findings[pattern.id] = makeFinding(
       pattern, line: evidence.line, evidence: Array(lines.prefix(RunModelBuilder.evidenceLimit)),
-      captures: match.captures)
+      captures: match.captures.dictionary)
     findingOrder.append(pattern.id)
     findingCustomizer[pattern.id] = current ?? -1
   }

@@ -76,7 +76,54 @@ public struct RuleMatch: Sendable, Equatable {
   /// Which of its regexes matched.
   public let regexIndex: Int
   /// The named captures that took part in the match.
-  public let captures: [String: String]
+  public let captures: Captures
+}
+
+/// The named captures of one match, by name. A regex has a few named groups and a matched
+/// line is looked at once, so they are kept as a short list: no hashing, one allocation.
+public struct Captures: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
+  /// A capture: the group's name and the text it matched.
+  public typealias Element = (key: String, value: String)
+  private var pairs: [Element] = []
+
+  /// No captures.
+  public init() {}
+
+  /// The given captures (a later duplicate name is ignored).
+  public init(dictionaryLiteral elements: (String, String)...) {
+    for (key, value) in elements where self[key] == nil { pairs.append((key, value)) }
+  }
+
+  /// Room for `count` captures without reallocating.
+  mutating func reserveCapacity(_ count: Int) { pairs.reserveCapacity(count) }
+
+  /// The text captured by the group `name`, or nil; setting nil removes it.
+  public subscript(name: String) -> String? {
+    get { pairs.first { $0.key == name }?.value }
+    set {
+      let index = pairs.firstIndex { $0.key == name }
+      switch (index, newValue) {
+      case (let index?, let value?): pairs[index].value = value
+      case (let index?, nil): pairs.remove(at: index)
+      case (nil, let value?): pairs.append((name, value))
+      case (nil, nil): break
+      }
+    }
+  }
+
+  /// Whether nothing was captured.
+  public var isEmpty: Bool { pairs.isEmpty }
+
+  /// The captures in the order of their groups.
+  public func makeIterator() -> IndexingIterator<[Element]> { pairs.makeIterator() }
+
+  /// The captures as a dictionary.
+  public var dictionary: [String: String] {
+    Dictionary(pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+  }
+
+  /// Equal when the same names captured the same texts, in any order.
+  public static func == (lhs: Captures, rhs: Captures) -> Bool { lhs.dictionary == rhs.dictionary }
 }
 
 /// A line on which at least one rule matched, with its parsed structure.
@@ -357,7 +404,7 @@ public final class RuleScanner {
     for rule in rules {
       for (regexIndex, regex) in ruleSet.regexes[rule].enumerated() {
         do {
-          var captures: [String: String] = [:]
+          var captures = Captures()
           if regex.captureNames.isEmpty {
             // No named groups: the cheaper test, without the group ranges.
             guard try regex.matches(message, scratch: scratch) else { continue }

@@ -142,14 +142,14 @@ final class FailingAfterSource: ByteSource {
     let inline = try collect(
       { scanner, reader, found in
         try reader.forEachBlock { block in
-          scanner.scan(block) { line in found.append((line.number, line.text, line.matches[0].captures)) }
+          scanner.scan(block) { line in found.append((line.number, line.text, line.matches[0].captures.dictionary)) }
         }
       }, bytes)
     let piped = try collect(
       { scanner, reader, found in
         try ScanPipeline(scanner: scanner).run(
           reader: reader, onBlock: { _ in },
-          onLine: { line in found.append((line.number, line.text, line.matches[0].captures)) })
+          onLine: { line in found.append((line.number, line.text, line.matches[0].captures.dictionary)) })
       }, bytes, bufferCount: bufferCount)
     #expect(inline.count == 3000 / 7 + (3000 - 3) / 7 + 1)
     #expect(piped.map(\.0) == inline.map(\.0))
@@ -166,5 +166,21 @@ final class FailingAfterSource: ByteSource {
     }
     #expect(lines == 500 / 7 + (500 - 3) / 7 + 1)
     #expect(reader.lineCount == 500)
+  }
+}
+
+@Suite struct CapturesTests {
+  @Test func capturesAreLookedUpSetAndRemovedByName() {
+    var captures: Captures = ["code": "3", "command": "sh x.sh"]
+    #expect(captures["code"] == "3")
+    #expect(captures["missing"] == nil)
+    captures["code"] = "100"
+    captures["allowed"] = "[0]"
+    captures["command"] = nil
+    #expect(captures.map(\.key) == ["code", "allowed"])
+    #expect(captures.dictionary == ["code": "100", "allowed": "[0]"])
+    #expect(captures == ["allowed": "[0]", "code": "100"])
+    #expect(captures != ["code": "100"])
+    #expect(!captures.isEmpty && Captures().isEmpty)
   }
 }
