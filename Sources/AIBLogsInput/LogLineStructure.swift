@@ -269,11 +269,13 @@ struct LineCursor {
 
   /// `[<hex and dashes>] ` at the cursor; also the form whose `[` was lost in a paste.
   func matchOperationID() -> (id: Range<Int>, end: Int)? {
+    guard let base = bytes.baseAddress else { return nil }
     var at = index
     let bracket = byte(at) == UInt8(ascii: "[")
     if bracket { at += 1 }
     let start = at
-    while let value = byte(at), isHexOrDash(value), at - start <= 40 { at += 1 }
+    let limit = min(bytes.count, start + 41)
+    while at < limit && LineCursor.isOperationIDByte(base.load(fromByteOffset: at, as: UInt8.self)) { at += 1 }
     let length = at - start
     guard length >= 8, byte(at) == UInt8(ascii: "]") else { return nil }
     if !bracket && length < 32 { return nil }
@@ -281,10 +283,16 @@ struct LineCursor {
     return (start..<at, end)
   }
 
-  private func isHexOrDash(_ value: UInt8) -> Bool {
-    (value >= 0x30 && value <= 0x39) || (value >= 0x61 && value <= 0x66)
-      || (value >= 0x41 && value <= 0x46) || value == UInt8(ascii: "-")
-      || value == UInt8(ascii: "x") || value == UInt8(ascii: "*") || value == UInt8(ascii: ".")
+  /// Hex digits, `-`, and the `x`, `*` and `.` of redacted ids: one bit test per byte.
+  @inline(__always)
+  static func isOperationIDByte(_ value: UInt8) -> Bool {
+    // Bits 0x2A `*`, 0x2D `-`, 0x2E `.`, 0x30...0x39; then (value - 64) bits 0x41...0x46,
+    // 0x61...0x66 and 0x78 `x`.
+    let low: UInt64 = 0x03FF_6400_0000_0000
+    let high: UInt64 = 0x0100_007E_0000_007E
+    if value < 64 { return (low >> UInt64(value)) & 1 != 0 }
+    if value < 128 { return (high >> UInt64(value - 64)) & 1 != 0 }
+    return false
   }
 
   /// `YYYY/MM/DD HH:MM:SS` plus one space, at the cursor.

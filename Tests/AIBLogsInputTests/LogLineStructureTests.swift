@@ -13,6 +13,13 @@ func structure(_ line: String) -> (LogLineStructure, String) {
 }
 
 @Suite struct LogLineStructureTests {
+  @Test func operationIDBytesAreHexDashAndRedactionMarks() {
+    let expected = Set("0123456789abcdefABCDEF-x*.".utf8)
+    for value in 0...255 {
+      #expect(LineCursor.isOperationIDByte(UInt8(value)) == expected.contains(UInt8(value)), "byte \(value)")
+    }
+  }
+
   @Test func newFormatUILine() {
     let (parsed, message) = structure(
       "[1e3026b3-b765-4689-b4d1-66d6d9492c91] PACKER 2026/02/21 22:47:48 ui error: ==> azure-arm: A system shutdown has already been scheduled.(1190)"
