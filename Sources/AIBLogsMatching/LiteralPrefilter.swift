@@ -24,65 +24,12 @@ public struct LiteralPrefilter: Sendable {
   let literalTexts: [String]
 
   /// Builds the automaton; `literals` pairs each literal with a tag (e.g. a rule index).
+  ///
+  /// Built over byte classes from the start (each folded byte of a literal is its own class,
+  /// every other byte is class 0), in flat arrays: a few hundred kilobytes instead of a
+  /// 256-entry row per state, which made this most of the start-up time.
   public init(literals: [(text: String, tag: Int)]) {
-    // 1. Trie over lowercased bytes.
-    var goto: [[Int32]] = [[Int32](repeating: -1, count: 256)]
-    var out: [Set<Int>] = [[]]
-    for (text, tag) in literals {
-      var state = 0
-      for byte in text.utf8 {
-        let folded = Int(LiteralPrefilter.lower(byte))
-        if goto[state][folded] < 0 {
-          goto.append([Int32](repeating: -1, count: 256))
-          out.append([])
-          goto[state][folded] = Int32(goto.count - 1)
-        }
-        state = Int(goto[state][folded])
-      }
-      out[state].insert(tag)
-    }
-    // 2. Failure links in BFS order, completing the DFA.
-    let count = goto.count
-    var fail = [Int](repeating: 0, count: count)
-    var delta = [[Int32]](repeating: [Int32](repeating: 0, count: 256), count: count)
-    var queue: [Int] = []
-    for byte in 0..<256 {
-      let next = goto[0][byte]
-      if next >= 0 {
-        delta[0][byte] = next
-        fail[Int(next)] = 0
-        queue.append(Int(next))
-      } else {
-        delta[0][byte] = 0
-      }
-    }
-    var head = 0
-    while head < queue.count {
-      let state = queue[head]
-      head += 1
-      out[state].formUnion(out[fail[state]])
-      for byte in 0..<256 {
-        let next = goto[state][byte]
-        if next >= 0 {
-          fail[Int(next)] = Int(delta[fail[state]][byte])
-          delta[state][byte] = next
-          queue.append(Int(next))
-        } else {
-          delta[state][byte] = delta[fail[state]][byte]
-        }
-      }
-    }
-    // Outputs must be complete before renumbering: BFS order guarantees fail[state] was done.
-    // 3. Renumber: non-accepting states first (state 0 stays 0), accepting states last.
-    // Accepting states start at a power of two, so that "any of several lanes accepts" is one
-    // OR and one comparison.
-    let plain = (0..<count).filter { out[$0].isEmpty }
-    let accepting = (0..<count).filter { !out[$0].isEmpty }
-    var firstIndex = 1
-    while firstIndex < plain.count { firstIndex <<= 1 }
-    var newIndex = [Int](repeating: 0, count: count)
-    for (index, state) in plain.enumerated() { newIndex[state] = index }
-    for (index, state) in accepting.enumerated() { newIndex[state] = firstIndex + index }
+    // 1. Byte classes.
     var classOf = [UInt8](repeating: 0, count: 256)
     var classCount = 1
     for (text, _) in literals {
@@ -98,14 +45,69 @@ public struct LiteralPrefilter: Sendable {
     var shift: UInt32 = 0
     while (1 << shift) < classCount { shift += 1 }
     let width = 1 << Int(shift)
-    var representative = [Int](repeating: -1, count: width)
-    for byte in (0..<256).reversed() { representative[Int(classOf[byte])] = byte }
+    // 2. Trie over classes: `goto[state * width + class]`, -1 where there is no edge.
+    var goto = [Int32](repeating: -1, count: width)
+    var out: [[Int]] = [[]]
+    for (text, tag) in literals {
+      var state = 0
+      for byte in text.utf8 {
+        let slot = state * width + Int(classOf[Int(byte)])
+        if goto[slot] < 0 {
+          goto[slot] = Int32(out.count)
+          goto.append(contentsOf: repeatElement(-1, count: width))
+          out.append([])
+        }
+        state = Int(goto[slot])
+      }
+      if !out[state].contains(tag) { out[state].append(tag) }
+    }
+    // 3. Failure links in BFS order, completing the DFA in place of `goto`.
+    let count = out.count
+    var fail = [Int](repeating: 0, count: count)
+    var delta = goto
+    var queue: [Int] = []
+    queue.reserveCapacity(count)
+    for cls in 0..<width {
+      let next = delta[cls]
+      if next >= 0 {
+        queue.append(Int(next))
+      } else {
+        delta[cls] = 0
+      }
+    }
+    var head = 0
+    while head < queue.count {
+      let state = queue[head]
+      head += 1
+      for tag in out[fail[state]] where !out[state].contains(tag) { out[state].append(tag) }
+      let row = state * width
+      let failRow = fail[state] * width
+      for cls in 0..<width {
+        let next = delta[row + cls]
+        if next >= 0 {
+          fail[Int(next)] = Int(delta[failRow + cls])
+          queue.append(Int(next))
+        } else {
+          delta[row + cls] = delta[failRow + cls]
+        }
+      }
+    }
+    // Outputs must be complete before renumbering: BFS order guarantees fail[state] was done.
+    // 4. Renumber: non-accepting states first (state 0 stays 0), accepting states last.
+    // Accepting states start at a power of two, so that "any of several lanes accepts" is one
+    // OR and one comparison.
+    let plain = (0..<count).filter { out[$0].isEmpty }
+    let accepting = (0..<count).filter { !out[$0].isEmpty }
+    var firstIndex = 1
+    while firstIndex < plain.count { firstIndex <<= 1 }
+    var newIndex = [Int](repeating: 0, count: count)
+    for (index, state) in plain.enumerated() { newIndex[state] = index }
+    for (index, state) in accepting.enumerated() { newIndex[state] = firstIndex + index }
     var flat = [UInt32](repeating: 0, count: (firstIndex + accepting.count) * width)
     for state in 0..<count {
-      for cls in 0..<width where representative[cls] >= 0 {
-        let byte = representative[cls]
-        let target = newIndex[Int(delta[state][Int(LiteralPrefilter.lower(UInt8(byte)))])]
-        flat[newIndex[state] * width + cls] = UInt32(target * width)
+      let row = newIndex[state] * width
+      for cls in 0..<width {
+        flat[row + cls] = UInt32(newIndex[Int(delta[state * width + cls])] * width)
       }
     }
     table = flat

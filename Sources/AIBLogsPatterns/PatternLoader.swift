@@ -14,7 +14,7 @@ public enum PatternLoader {
   public static func load(file: String, contents: String) throws(PatternDiagnostic) -> Pattern {
     let root: Node
     do {
-      guard let node = try Yams.compose(yaml: contents) else {
+      guard let node = try Yams.compose(yaml: contents, .basic) else {
         throw PatternDiagnostic(file: file, line: 0, message: "the file is empty")
       }
       root = node
@@ -167,7 +167,14 @@ struct FieldReader {
   let mapping: Node.Mapping
   let root: Node
 
-  func node(_ key: String) -> Node? { mapping[Node(key)] }
+  func node(_ key: String) -> Node? { FieldReader.value(of: key, in: mapping) }
+
+  /// The value of `key` in `mapping`, comparing key text only (`Node.Mapping`'s own subscript
+  /// compares whole nodes and resolves their tags, which was most of the library's load time).
+  static func value(of key: String, in mapping: Node.Mapping) -> Node? {
+    for (name, value) in mapping where name.string == key { return value }
+    return nil
+  }
 
   func line(of key: String) -> Int {
     for (name, value) in mapping where name.string == key { return PatternLoader.line(value) }
@@ -255,7 +262,7 @@ struct FieldReader {
         message: "unknown samples key '\(key.string ?? "?")' (expected match, noMatch)")
     }
     var matches: [MatchSample] = []
-    if let node = samples[Node("match")] {
+    if let node = FieldReader.value(of: "match", in: samples) {
       guard case .sequence(let items) = node else { throw fail("samples", "'samples.match' must be a list") }
       for item in items {
         let fileLine = PatternLoader.line(item)
@@ -263,13 +270,13 @@ struct FieldReader {
           matches.append(MatchSample(line: text, fileLine: fileLine))
           continue
         }
-        guard let entry = item.mapping, let text = entry[Node("line")]?.string else {
+        guard let entry = item.mapping, let text = FieldReader.value(of: "line", in: entry)?.string else {
           throw PatternDiagnostic(
             file: file, line: fileLine,
             message: "each match sample is a string or a mapping with 'line' (and optional 'captures')")
         }
         var captures: [String: String] = [:]
-        if let captureNode = entry[Node("captures")] {
+        if let captureNode = FieldReader.value(of: "captures", in: entry) {
           guard let captureMap = captureNode.mapping else {
             throw PatternDiagnostic(
               file: file, line: PatternLoader.line(captureNode), message: "'captures' must be a mapping")
@@ -289,7 +296,7 @@ struct FieldReader {
       }
     }
     var misses: [NoMatchSample] = []
-    if let node = samples[Node("noMatch")] {
+    if let node = FieldReader.value(of: "noMatch", in: samples) {
       guard case .sequence(let items) = node else { throw fail("samples", "'samples.noMatch' must be a list") }
       for item in items {
         guard let text = item.string else {
