@@ -49,8 +49,20 @@ func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String
     stderr: String(decoding: errData, as: UTF8.self))
 }
 
+/// The directory for the files the tests write: one per test process, removed when it exits,
+/// so that test runs leave nothing in the system's temporary directory.
+let testScratchDirectory: URL = {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("aib-logs-tests-\(getpid())")
+  try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  atexit {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("aib-logs-tests-\(getpid())")
+    try? FileManager.default.removeItem(at: url)
+  }
+  return url
+}()
+
 func temporaryFile(_ contents: String, suffix: String = ".log") throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("aib-logs-cli-\(UUID().uuidString)\(suffix)")
+  let url = testScratchDirectory.appendingPathComponent("aib-logs-cli-\(UUID().uuidString)\(suffix)")
   try Data(contents.utf8).write(to: url)
   return url
 }
@@ -177,7 +189,7 @@ let succeededLog = """
   }
 
   @Test func patternsCheckReportsABrokenDirectory() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aib-logs-bad-\(UUID().uuidString)")
+    let directory = testScratchDirectory.appendingPathComponent("aib-logs-bad-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     try Data("id: broken\ntitle: [\n".utf8).write(to: directory.appendingPathComponent("broken.yaml"))
     let result = try run(["patterns", "check", directory.path])
@@ -204,7 +216,7 @@ let succeededLog = """
 
 @Suite(.serialized) struct PatternDirectoryTests {
   func directory(_ files: [String: String]) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("aib-logs-patterns-\(UUID().uuidString)")
+    let url = testScratchDirectory.appendingPathComponent("aib-logs-patterns-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     for (name, text) in files { try Data(text.utf8).write(to: url.appendingPathComponent(name)) }
     return url

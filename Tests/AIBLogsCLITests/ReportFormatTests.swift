@@ -40,11 +40,11 @@ let formats = ["text", "json", "markdown", "sarif", "junit", "github", "azure-de
   @Test(arguments: formats)
   func noPlantedSecretReachesTheOutput(format: String) throws {
     let file = try temporaryFile(secretsLog)
-    let summary = FileManager.default.temporaryDirectory.appendingPathComponent("summary-\(UUID().uuidString).md")
+    let summary = testScratchDirectory.appendingPathComponent("summary-\(UUID().uuidString).md")
     let result = try run(
       ["analyze", "--format", format, "--color", "always", file.path],
       environment: [
-        "GITHUB_STEP_SUMMARY": summary.path, "AGENT_TEMPDIRECTORY": FileManager.default.temporaryDirectory.path,
+        "GITHUB_STEP_SUMMARY": summary.path, "AGENT_TEMPDIRECTORY": testScratchDirectory.path,
       ])
     #expect(result.status == 1)
     #expect(result.stdout.contains("script-nonzero-exit"), "\(format) output names the cause")
@@ -119,7 +119,7 @@ let formats = ["text", "json", "markdown", "sarif", "junit", "github", "azure-de
     #expect(!first.dropFirst(2).contains("\n"))
     let ado = try run(
       ["analyze", "--format", "azure-devops", file.path],
-      environment: ["AGENT_TEMPDIRECTORY": FileManager.default.temporaryDirectory.path])
+      environment: ["AGENT_TEMPDIRECTORY": testScratchDirectory.path])
     let issue = try #require(ado.stdout.split(separator: "\n").first)
     #expect(
       issue.hasPrefix("##vso[task.logissue type=error;sourcepath=\(file.path);linenumber=10;code=script-nonzero-exit]"))

@@ -12,10 +12,11 @@ func scrubbed(_ text: String) -> String {
   for (pattern, placeholder) in [
     (#"\b\d+-[0-9a-f]{16}\b"#, "${LIBRARY}"),
     (#"aib-logs-analyze-summary-\d+\.md"#, "aib-logs-analyze-summary-${PID}.md"),
-    (#"(?<=/)tmp(?=/aib-logs-analyze-summary)"#, "${TMP}"),
   ] {
     text = text.replacingOccurrences(of: pattern, with: placeholder, options: .regularExpression)
   }
+  // The Azure DevOps summary is written to the test process's scratch directory.
+  text = text.replacingOccurrences(of: testScratchDirectory.path + "/", with: "/${TMP}/")
   return text.replacingOccurrences(of: "aib-logs 0.1.0", with: "aib-logs ${VERSION}")
     .replacingOccurrences(of: "\"version\" : \"0.1.0\"", with: "\"version\" : \"${VERSION}\"")
 }
@@ -27,7 +28,7 @@ func scrubbed(_ text: String) -> String {
   func formatMatchesItsGoldenFile(format: String) throws {
     let result = try run(
       ["analyze", "--format", format, "--color", "never", goldenLog],
-      environment: ["GITHUB_STEP_SUMMARY": "", "AGENT_TEMPDIRECTORY": "/tmp"])
+      environment: ["GITHUB_STEP_SUMMARY": "", "AGENT_TEMPDIRECTORY": testScratchDirectory.path])
     #expect(result.status == 1)
     let actual = scrubbed(result.stdout)
     let golden = goldenDirectory.appendingPathComponent("\(format).golden")

@@ -104,7 +104,7 @@ extension String {
 }
 
 private func temporaryDirectory() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("aib-logs-sarif-\(UUID().uuidString)")
+  let url = testScratchDirectory.appendingPathComponent("aib-logs-sarif-\(UUID().uuidString)")
   try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   return url
 }
