@@ -125,8 +125,8 @@ enum Marker: String, CaseIterable {
       (["successfully restarted", " restarted."], [#"successfully restarted|^\S+ restarted\.$"#])
     case .runStatus:
       (
-        ["runState", "lastRunStatus", "provisioningState", "provisioningError"],
-        [#""?(?<key>runState|provisioningState)"?\s*[:=]\s*"?(?<state>[A-Za-z]+)"#]
+        ["runState", "runSubState", "lastRunStatus", "provisioningState", "provisioningError"],
+        [#""?(?<key>runState|runSubState|provisioningState)"?\s*[:=]\s*"?(?<state>[A-Za-z]+)"#]
       )
     case .errorShaped:
       (

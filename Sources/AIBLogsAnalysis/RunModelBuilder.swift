@@ -32,10 +32,17 @@ final class RunModelBuilder {
   private var exportDone = false
   private var finalReasons: [EvidenceLine] = []
   private var runState: String?
+  /// `lastRunStatus.runSubState`: where a run stopped (Building, Customizing, Distributing...).
+  private var runSubState: String?
+  /// Whether the template itself failed (`provisioningState` Failed): a submission failure.
+  private var provisioningFailed = false
   private var cancelLine: EvidenceLine?
   private var cancelTime: LogTimestamp?
   private var cancelCustomizer: Int?
   private var silence: (seconds: Int64, after: EvidenceLine)?
+  /// The last output line before the cancellation, when it came after the last timestamped
+  /// line (old-format `PACKER OUT` output has no timestamp).
+  private var untimedOutputBeforeCancel: EvidenceLine?
   private var lastRemoteCommand: (line: EvidenceLine, customizer: Int?)?
 
   private var imageStates: [String: Int] = [:]
@@ -353,15 +360,22 @@ final class RunModelBuilder {
       cancelCustomizer = current
       markFailingCustomizer()
       if let time {
-        for (number, text) in line.linesBefore(limit: 64).reversed() {
-          var bytes = Array(text.utf8)
-          let before = bytes.withUnsafeMutableBytes {
-            LogLineStructure(parsing: UnsafeRawBufferPointer($0)).bestTimestamp
+        var seen = 0
+        line.block.walkBackward(from: line.offsetInBlock, lineNumber: line.number) { number, bytes in
+          seen += 1
+          let structure = LogLineStructure(parsing: bytes)
+          if let before = structure.bestTimestamp {
+            silence = (
+              time.seconds - before.seconds, EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self))
+            )
+            return false
           }
-          if let before {
-            silence = (time.seconds - before.seconds, EvidenceLine(line: number, text: text))
-            break
+          if untimedOutputBeforeCancel == nil && structure.isUserOutput
+            && UnsafeRawBufferPointer(rebasing: bytes[structure.message]).contains(where: { $0 != 0x20 })
+          {
+            untimedOutputBeforeCancel = EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self))
           }
+          return seen < 64
         }
       }
     case .imageState:
@@ -400,7 +414,13 @@ final class RunModelBuilder {
       restartPending = nil
     case .runStatus:
       sawRunStatus = true
-      if captures["key"] == "runState" || runState == nil { runState = captures["state"] }
+      switch captures["key"] {
+      case "runSubState": runSubState = captures["state"]
+      case "provisioningState":
+        if captures["state"]?.lowercased() == "failed" { provisioningFailed = true }
+        if runState == nil { runState = captures["state"] }
+      default: runState = captures["state"]
+      }
     case .errorShaped:
       guard structure.isUserOutput || structure.stream == .other else { return }
       let index = current ?? -1
@@ -527,6 +547,7 @@ final class RunModelBuilder {
     numberCustomizers()
     runDetectors()
     demoteAcceptedExitCodes()
+    demoteServiceChecks()
     let kind = detectKind()
     let outcome = decideOutcome(kind: kind)
     for id in findingOrder {
@@ -537,6 +558,12 @@ final class RunModelBuilder {
         finding.customizer = reference(index)
         // A class that can also fail at submission (a download) happened in a customizer here.
         if finding.customizer != nil && finding.phase == .submission { finding.phase = .customize }
+        // A script's failure inside AIB's own deprovision step belongs to that phase.
+        if finding.customizer?.isAIBStep == true, customizers[index].aibStep == "deprovision",
+          finding.phase == .customize
+        {
+          finding.phase = .deprovision
+        }
       }
       // A class that can also fail at distribution (a security type the target refuses) failed
       // while the build VM was deployed here.
@@ -547,7 +574,6 @@ final class RunModelBuilder {
         id: id, message: LogLineStructure.message(of: finding.evidence.first?.text ?? ""))
       findings[id] = finding
     }
-    demoteTelemetryServiceCheck(outcome: outcome)
     var primary = choosePrimary(outcome: outcome)
     if primary == nil && (outcome == .failed || outcome == .cancelled) {
       primary = addFallbackFinding(outcome: outcome)
@@ -622,6 +648,7 @@ final class RunModelBuilder {
       var evidence: [EvidenceLine] = []
       if let command = lastRemoteCommand, command.customizer == cancelCustomizer { evidence.append(command.line) }
       if let silence, !evidence.contains(silence.after) { evidence.append(silence.after) }
+      if let output = untimedOutputBeforeCancel, !evidence.contains(output) { evidence.append(output) }
       evidence.append(cancel)
       if ensureFinding("build-timeout", line: cancel.line, evidence: evidence, customizer: cancelCustomizer) {
         for item in evidence where !(findings["build-timeout"]?.evidence.contains(item) ?? true) {
@@ -630,14 +657,22 @@ final class RunModelBuilder {
         findings["build-timeout"]?.evidence.sort { $0.line < $1.line }
         var sentence = ""
         if let silence, silence.seconds >= 60 {
-          sentence = " There was no output for \(Self.duration(silence.seconds))"
-          if let command = lastRemoteCommand, command.customizer == cancelCustomizer,
-            command.line.line <= silence.after.line
-          {
-            sentence += " after `starting remote command`"
+          let step = running.map { " in \(Self.stepName($0))" } ?? ""
+          if let output = untimedOutputBeforeCancel {
+            // Output without a timestamp came after the last timestamped line: how long the
+            // step was silent is unknown, only that nothing timestamped came for this long.
+            sentence = " Nothing with a timestamp was logged for \(Self.duration(silence.seconds))\(step)"
+            sentence += " before the build was cancelled; the last output was \u{201C}"
+            sentence += LogLineStructure.message(of: output.text).trimmingCharacters() + "\u{201D}"
+          } else {
+            sentence = " There was no output for \(Self.duration(silence.seconds))"
+            if let command = lastRemoteCommand, command.customizer == cancelCustomizer,
+              command.line.line == silence.after.line
+            {
+              sentence += " after `starting remote command`"
+            }
+            sentence += step + " before the build was cancelled"
           }
-          if let running { sentence += " in \(Self.stepName(running))" }
-          sentence += " before the build was cancelled"
           if let running, running.type == "powershell" || running.type == "shell" {
             sentence += ": the script may be waiting for input or for a process that never ends."
           } else {
@@ -650,6 +685,27 @@ final class RunModelBuilder {
         }
         findings["build-timeout"]?.message += sentence
         cancellationSentence = sentence
+      }
+      // A PowerShell step that ran its script without Packer's elevated wrapper and then went
+      // silent until the cancellation, with no other cause seen in it: installers that need
+      // administrator or SYSTEM rights hang this way, without an error (catalog D7).
+      if let running, running.type == "powershell", !running.isAIBStep,
+        let command = lastRemoteCommand, command.customizer == cancelCustomizer,
+        !command.line.text.contains("elevated"),
+        !findingOrder.contains(where: { id in
+          id != "build-timeout" && findingCustomizer[id] == cancelCustomizer && findings[id]?.benign == false
+        })
+      {
+        var evidence = [command.line]
+        if let output = untimedOutputBeforeCancel { evidence.append(output) }
+        if ensureFinding(
+          "powershell-elevation-hang", line: command.line.line, evidence: evidence, customizer: cancelCustomizer)
+        {
+          findings["powershell-elevation-hang"]?.message =
+            "\(Self.stepName(running).prefix(1).uppercased())\(Self.stepName(running).dropFirst()) ran its script "
+            + "without Packer's elevated wrapper and then logged nothing more until the build was cancelled: "
+            + "installers and scripts that need administrator or SYSTEM rights hang this way, without an error."
+        }
       }
       if let progress = lastFileProgress, progress.customizer == cancelCustomizer, running?.type == "file" {
         ensureFinding(
@@ -721,18 +777,33 @@ final class RunModelBuilder {
     findings["script-nonzero-exit"] = finding
   }
 
-  /// The default deprovision script only checks whether WindowsAzureTelemetryService exists and
-  /// goes on without it (catalog rule 5): when sysprep went on to the reseal state or the build
-  /// succeeded, the record is set aside with that reason.
-  private func demoteTelemetryServiceCheck(outcome: Outcome) {
-    guard var finding = findings["sysprep-telemetry-service-missing"], reachedReseal || outcome == .succeeded
-    else { return }
-    finding.severity = .note
-    finding.benign = true
-    finding.benignReason =
-      "The default deprovision script checks whether this service exists and goes on without it; "
-      + "here sysprep went on past the check, so it did not hold the build up."
-    findings["sysprep-telemetry-service-missing"] = finding
+  /// The default deprovision script checks whether the guest agent's services exist
+  /// (WindowsAzureTelemetryService, WindowsAzureGuestAgent) and goes on without them (catalog
+  /// rule 5): when sysprep went on to the reseal state, or Packer finished without an error, those
+  /// records did not hold the build up and are set aside, with the PowerShell error record that
+  /// printed them.
+  private func demoteServiceChecks() {
+    guard reachedReseal || (finishedLine != nil && erroredLine == nil && cancelLine == nil) else { return }
+    var checkLines = Set<Int>()
+    for id in ["sysprep-telemetry-service-missing", "sysprep-timing-guest-agent"] {
+      guard var finding = findings[id] else { continue }
+      finding.severity = .note
+      finding.benign = true
+      finding.benignReason =
+        "The default deprovision script checks whether this service exists and goes on without it; "
+        + "here sysprep went on past the check, so it did not hold the build up."
+      findings[id] = finding
+      checkLines.formUnion(finding.evidence.map(\.line))
+    }
+    if var record = findings["powershell-error-record"], record.occurrences == 1,
+      record.evidence.contains(where: { checkLines.contains($0.line) })
+    {
+      record.severity = .note
+      record.benign = true
+      record.benignReason =
+        "This is the error record of the deprovision script's service check, which is harmless here."
+      findings["powershell-error-record"] = record
+    }
   }
 
   /// The run-model phase that was under way at `line`.
@@ -835,7 +906,7 @@ final class RunModelBuilder {
       id: "unrecognised-failure", severity: .error, title: "The build failed for a reason no pattern recognises",
       summary:
         "No pattern in the library matches the cause; the evidence is the most informative output of the failing step.",
-      phase: failing != nil ? .customize : (phases.last.flatMap { Phase(rawValue: $0.phase) } ?? .customize),
+      phase: failing != nil ? .customize : fallbackPhase(),
       owner: .customerScript, retryable: false, customizer: failing.flatMap { reference($0) },
       line: evidence.first?.line ?? cancelLine?.line ?? 0, occurrences: 1,
       evidence: evidence.sorted { $0.line < $1.line },
@@ -851,6 +922,22 @@ final class RunModelBuilder {
     findings[finding.id] = finding
     findingOrder.append(finding.id)
     return finding.id
+  }
+
+  /// Where a failure no pattern explains happened, when no customizer failed: the last phase
+  /// the log shows, else the run status's sub-state, else submission for a template that failed
+  /// to be created.
+  private func fallbackPhase() -> Phase {
+    if let phase = phases.last.flatMap({ Phase(rawValue: $0.phase) }) { return phase }
+    switch runSubState?.lowercased() {
+    case "queued": return .submission
+    case "building": return .provisioning
+    case "customizing": return .customize
+    case "validating": return .validate
+    case "distributing", "optimizing": return .distribute
+    default:
+      return provisioningFailed && (runState == nil || runState?.lowercased() == "failed") ? .submission : .customize
+    }
   }
 
   /// Adds the failing step's informative output lines and the final error lines to the root

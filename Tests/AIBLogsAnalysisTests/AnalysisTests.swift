@@ -103,6 +103,44 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.findings.first?.phase == .provisioning)
   }
 
+  @Test func theGuestAgentCheckOfTheDefaultScriptDoesNotFailAFinishedBuild() throws {
+    let lines = [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new(
+        "10:00:02",
+        "ui error: ==> azure-arm: Get-Service : Cannot find any service with service name 'WindowsAzureGuestAgent'."),
+      new("10:00:03", "ui: ==> azure-arm: >>> Sysprepping VM ..."),
+      new("10:00:30", "ui: ==> azure-arm: IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE"),
+      new("10:01:00", "ui: Build 'azure-arm' finished after 1 minute."),
+      "\(op) Done exporting Packer logs to Azure Storage.",
+    ]
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .succeeded)
+    #expect(diagnosis.findings.first { $0.id == "sysprep-timing-guest-agent" }?.benign == true)
+  }
+
+  @Test func aSilentNonElevatedPowerShellStepUntilTheCancellationPointsAtElevation() throws {
+    var lines = [
+      "PACKER OUT ==> azure-arm: Provisioning with Powershell...",
+      "PACKER ERR 2020/05/01 10:00:00 packer-provisioner-powershell plugin: [INFO] starting remote command: powershell -executionpolicy bypass \"& { . c:/Windows/Temp/packer-ps-env-vars-1.ps1; &'c:/Windows/Temp/script-1.ps1'; exit $LastExitCode }\"",
+      "PACKER OUT     azure-arm: Installing FSLogix Apps 2.9",
+      "PACKER ERR 2020/05/01 14:00:00 packer: Cancelling build after receiving terminated",
+      "PACKER OUT Cancelling build after receiving terminated",
+    ]
+    var diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.primary == "powershell-elevation-hang")
+    let timeout = try #require(diagnosis.findings.first { $0.id == "build-timeout" })
+    // The output line has no timestamp: the silence is not claimed to start at the command.
+    #expect(timeout.message.contains("Nothing with a timestamp was logged for 4 h"))
+    #expect(timeout.message.contains("Installing FSLogix Apps 2.9"))
+    #expect(!timeout.message.contains("after `starting remote command`"))
+    // Through the elevated wrapper, the same silence is only a timeout.
+    lines[1] = lines[1].replacingOccurrences(of: "packer-ps-env-vars-1", with: "packer-elevated-shell-1")
+    diagnosis = try diagnose(lines)
+    #expect(diagnosis.primary == "build-timeout")
+  }
+
   @Test func restartThatIsAlreadyScheduledAndThenSucceedsIsBenign() throws {
     let lines = [
       new("10:00:00", "ui: ==> azure-arm: Restarting Machine"),
@@ -226,6 +264,20 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.kind == .runStatus)
     #expect(diagnosis.outcome == .failed)
     #expect(diagnosis.primary == "build-timeout")
+  }
+
+  @Test func aRunStatusWithoutAPatternTakesItsPhaseFromTheSubState() throws {
+    var diagnosis = try diagnose([
+      "{", #"  "lastRunStatus": {"#, #"    "runState": "Failed","#, #"    "runSubState": "Distributing","#,
+      #"    "message": "something no pattern knows""#, "  }", "}",
+    ])
+    #expect(diagnosis.primary == "unrecognised-failure")
+    #expect(diagnosis.findings.first?.phase == .distribute)
+    diagnosis = try diagnose([
+      "{", #"  "provisioningState": "Failed","#, #"  "provisioningError": {"#,
+      #"    "message": "something no pattern knows""#, "  }", "}",
+    ])
+    #expect(diagnosis.findings.first { $0.id == "unrecognised-failure" }?.phase == .submission)
   }
 
   @Test func plainPackerLogWithCITimestampsIsRecognised() throws {
