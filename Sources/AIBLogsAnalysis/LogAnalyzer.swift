@@ -114,7 +114,13 @@ public final class LogAnalyzer: Sendable {
     let facts = InputFacts(
       lines: reader.lineCount, bytes: reader.byteCount, gzip: input.isGzip, encoding: input.encoding.rawValue,
       cutLines: reader.cutLineCount, candidateLines: scanner.candidateLineCount, sha256: input.digest?.hexDigest())
-    return builder.finish(path: input.path, facts: facts, warnings: warnings)
+    var diagnosis = builder.finish(path: input.path, facts: facts, warnings: warnings)
+    if diagnosis.outcome == .incomplete && !reader.endsWithLineBreak && reader.lineCount > 0 {
+      diagnosis.warnings.append(
+        "the log ends in the middle of line \(reader.lineCount) and before the build's final status: "
+          + "it looks cut off, and the cause may be in the part that is missing")
+    }
+    return diagnosis
   }
 }
 

@@ -25,6 +25,9 @@ public final class LineReader {
   public private(set) var cutLineCount = 0
   /// The line number of the first line that was cut, if any.
   public private(set) var firstCutLineNumber: Int?
+  /// Whether the input read so far ends with a line break (true for an empty input): a log
+  /// that was cut off usually ends inside a line.
+  public private(set) var endsWithLineBreak = true
 
   /// The largest block `forEachBlock` hands out, in bytes.
   public var maxBlockSize: Int { readSize + maxLineLength }
@@ -150,6 +153,7 @@ public final class LineReader {
     } else {
       lineCount += LineReader.countLines(bytes)
     }
+    if let last = bytes.last { endsWithLineBreak = last == 0x0A }
     keepTail(of: bytes)
   }
 

@@ -280,6 +280,19 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.findings.first { $0.id == "unrecognised-failure" }?.phase == .submission)
   }
 
+  @Test func aLogCutInsideALineBeforeItsFinalStatusGetsAWarning() throws {
+    let text = [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new("10:00:05", "ui: ==> azure-arm: Installing language pack"),
+    ].joined(separator: "\n")
+    func warnings(_ text: String) throws -> [String] {
+      try analyzer.analyze(try InputOpener.open(source: MemorySource(Array(text.utf8)), path: "cut.log")).warnings
+    }
+    let cut = try warnings(String(text.dropLast(4)))
+    #expect(cut.contains { $0.hasPrefix("the log ends in the middle of line 2") })
+    #expect(try warnings(text + "\n").isEmpty)
+  }
+
   @Test func plainPackerLogWithCITimestampsIsRecognised() throws {
     let diagnosis = try diagnose([
       "2025-02-13T17:20:26.8254142Z ==> azure-arm.build_image: Waiting for WinRM to become available...",
