@@ -120,6 +120,11 @@ public final class LogAnalyzer: Sendable {
         "the log ends in the middle of line \(reader.lineCount) and before the build's final status: "
           + "it looks cut off, and the cause may be in the part that is missing")
     }
+    if diagnosis.kind == .unknown && reader.lineCount > 0 {
+      diagnosis.warnings.append(
+        "nothing in this input looks like an Image Builder log (a customization.log, a Packer log, "
+          + "a run status or a pipeline log): check that this is the right file")
+    }
     return diagnosis
   }
 }

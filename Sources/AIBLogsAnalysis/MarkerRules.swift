@@ -94,9 +94,16 @@ enum Marker: String, CaseIterable {
         ]
       )
     case .buildFinished:
-      (["' finished"], [#"^Build '(?<build>[^']+)' finished"#])
+      // Also with curly quotes (bytes: the regexes run in byte mode): Packer output copied from
+      // documentation.
+      (["' finished", "\u{2019} finished"], [#"^Build (?:'|\xE2\x80\x98)(?<build>[^']+?)(?:'|\xE2\x80\x99) finished"#])
     case .buildErrored:
-      (["' errored"], [#"^Build '(?<build>[^']+)' errored(?: after (?<duration>[^:]+))?: (?<reason>.*)$"#])
+      (
+        ["' errored", "\u{2019} errored"],
+        [
+          #"^Build (?:'|\xE2\x80\x98)(?<build>[^']+?)(?:'|\xE2\x80\x99) errored(?: after (?<duration>[^:]+))?: (?<reason>.*)$"#
+        ]
+      )
     case .someBuildsFailed:
       (["Some builds didn't complete"], [#"Some builds didn't complete successfully"#])
     case .errorSummary:

@@ -16,6 +16,7 @@ final class RunModelBuilder {
   private var sawPackerPrefix = false
   private var sawPlainPackerLog = false
   private var sawCIPrefix = false
+  private var sawPackerUIOutput = false
   private var sawRunStatus = false
   private var sawDevopsTask = false
   private var firstTime: LogTimestamp?
@@ -94,7 +95,9 @@ final class RunModelBuilder {
     switch structure.stream {
     case .packerOut, .packerErr, .packer: sawPackerPrefix = true
     case .packerLog: sawPlainPackerLog = true
-    case .other: break
+    case .other:
+      // Packer's terminal output without any log prefix (`==> azure-arm: ...`).
+      if structure.marker != .none && structure.builder != nil { sawPackerUIOutput = true }
     }
     if structure.ciPrefix != nil { sawCIPrefix = true }
   }
@@ -813,7 +816,9 @@ final class RunModelBuilder {
 
   private func detectKind() -> InputKind {
     if sawPackerPrefix { return .customizationLog }
-    if sawPlainPackerLog || (sawCIPrefix && (erroredLine != nil || finishedLine != nil)) { return .packerLog }
+    if sawPlainPackerLog || sawPackerUIOutput || (sawCIPrefix && (erroredLine != nil || finishedLine != nil)) {
+      return .packerLog
+    }
     if sawDevopsTask { return .devopsTaskLog }
     if sawRunStatus || findings.values.contains(where: { $0.phase == .submission }) { return .runStatus }
     if erroredLine != nil || finishedLine != nil { return .packerLog }

@@ -293,6 +293,23 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(try warnings(text + "\n").isEmpty)
   }
 
+  @Test func anInputThatIsNoImageBuilderLogGetsAWarning() throws {
+    let diagnosis = try diagnose(["lorem ipsum", "dolor sit amet"])
+    #expect(diagnosis.kind == .unknown)
+    #expect(diagnosis.warnings.contains { $0.hasPrefix("nothing in this input looks like an Image Builder log") })
+    #expect(try diagnose([new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell...")]).warnings.isEmpty)
+  }
+
+  @Test func packerTerminalOutputCopiedWithCurlyQuotesIsAFinishedPackerLog() throws {
+    let diagnosis = try diagnose([
+      "==> azure-arm: Running builder ...", "    azure-arm: Creating Azure Resource Manager (ARM) client ...",
+      "Build \u{2018}azure-arm\u{2019} finished.", "==> Builds finished. The artifacts of successful builds are:",
+    ])
+    #expect(diagnosis.kind == .packerLog)
+    #expect(diagnosis.outcome == .succeeded)
+    #expect(diagnosis.warnings.isEmpty)
+  }
+
   @Test func plainPackerLogWithCITimestampsIsRecognised() throws {
     let diagnosis = try diagnose([
       "2025-02-13T17:20:26.8254142Z ==> azure-arm.build_image: Waiting for WinRM to become available...",
