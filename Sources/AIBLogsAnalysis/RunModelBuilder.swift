@@ -144,12 +144,20 @@ final class RunModelBuilder {
   }
 
   /// Messages a provisioner plugin logs itself, which end (or are not part of) a script echo.
-  static func endsScriptEcho<C: Collection>(_ message: C) -> Bool where C.Element == UInt8 {
-    for prefix in ["[", "Uploading ", "Building elevated", "Executing ", "Opening ", "closing", "Retryable error"]
-    where message.starts(with: prefix.utf8) {
-      return true
-    }
-    return false
+  static func endsScriptEcho(_ message: UnsafeRawBufferPointer) -> Bool {
+    message.first == UInt8(ascii: "[") || hasPrefix(message, "Uploading ") || hasPrefix(message, "Building elevated")
+      || hasPrefix(message, "Executing ") || hasPrefix(message, "Opening ") || hasPrefix(message, "closing")
+      || hasPrefix(message, "Retryable error")
+  }
+
+  /// Whether `bytes` starts with `prefix` (a byte comparison; `starts(with:)` over a UTF-8 view
+  /// is generic and slow in the per-line path).
+  static func hasPrefix(_ bytes: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
+    let count = prefix.utf8CodeUnitCount
+    guard bytes.count >= count, let base = bytes.baseAddress else { return count == 0 }
+    let text = prefix.utf8Start
+    for offset in 0..<count where base.load(fromByteOffset: offset, as: UInt8.self) != text[offset] { return false }
+    return true
   }
 
   /// Whether `line` is part of the echo of a script's source (`Found command:` and the lines
@@ -162,12 +170,13 @@ final class RunModelBuilder {
     guard let pluginRange = line.structure.plugin else { return false }
     let plugin = UnsafeRawBufferPointer(rebasing: line.bytes[pluginRange])
     guard
-      plugin.starts(with: "packer-provisioner-powershell".utf8) || plugin.starts(with: "packer-provisioner-shell".utf8)
+      RunModelBuilder.hasPrefix(plugin, "packer-provisioner-powershell")
+        || RunModelBuilder.hasPrefix(plugin, "packer-provisioner-shell")
     else { return false }
     let pluginName = String(decoding: plugin, as: UTF8.self)
     let message = UnsafeRawBufferPointer(rebasing: line.bytes[line.structure.message])
     var verdict: Bool?
-    if message.starts(with: "Found command:".utf8) {
+    if RunModelBuilder.hasPrefix(message, "Found command:") {
       verdict = true
     } else if RunModelBuilder.endsScriptEcho(message) || RunModelBuilder.contains(message, " returned with exit code ")
     {
@@ -188,7 +197,7 @@ final class RunModelBuilder {
           return true  // another source interleaved with the echo
         }
         let earlier = UnsafeRawBufferPointer(rebasing: bytes[structure.message])
-        if earlier.starts(with: "Found command:".utf8) {
+        if RunModelBuilder.hasPrefix(earlier, "Found command:") {
           verdict = true
           return false
         }
@@ -472,10 +481,10 @@ final class RunModelBuilder {
       if trimmed.isEmpty && record.count > 1 { return false }
       record.append(EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self)))
       if foundAt { return false }  // the header line before `At ...`
-      if trimmed.starts(with: "At ".utf8) && RunModelBuilder.contains(trimmed, " char:") { foundAt = true }
+      if RunModelBuilder.hasPrefix(trimmed, "At ") && RunModelBuilder.contains(trimmed, " char:") { foundAt = true }
       // The header of a record without a position: `<command or script> : <message>`.
       if trimmed.first != UInt8(ascii: "+") && !foundAt && RunModelBuilder.contains(trimmed, " : ") { return false }
-      return !trimmed.starts(with: "ParserError:".utf8) && record.count < 14
+      return !RunModelBuilder.hasPrefix(trimmed, "ParserError:") && record.count < 14
     }
     return record.reversed()
   }

@@ -178,10 +178,12 @@ struct LineCursor {
   }
 
   func digits(_ at: Int, _ count: Int) -> Int? {
+    guard at >= 0, at + count <= bytes.count else { return nil }
     var value = 0
     for offset in 0..<count {
-      guard isDigit(at + offset) else { return nil }
-      value = value * 10 + Int(bytes[at + offset] - 0x30)
+      let digit = bytes[at + offset] &- 0x30
+      guard digit < 10 else { return nil }
+      value = value &* 10 &+ Int(digit)
     }
     return value
   }
@@ -200,7 +202,8 @@ struct LineCursor {
   func startsWith(_ text: StaticString) -> Bool {
     let count = text.utf8CodeUnitCount
     guard index + count <= bytes.count else { return false }
-    for offset in 0..<count where bytes[index + offset] != text.utf8Start[offset] { return false }
+    let pointer = text.utf8Start
+    for offset in 0..<count where bytes[index + offset] != pointer[offset] { return false }
     return true
   }
 
