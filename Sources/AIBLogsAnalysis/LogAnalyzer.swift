@@ -88,13 +88,28 @@ public final class LogAnalyzer: Sendable {
     let reader = LineReader(
       source: input.source, maxLineLength: maxLineLength, bufferCount: ScanPipeline.readerBufferCount)
     let scanner = RuleScanner(ruleSet: compiled.ruleSet)
-    let builder = RunModelBuilder(compiled: compiled)
+    var builder = RunModelBuilder(compiled: compiled)
     var warnings: [String] = []
+    // Earlier runs of the build in the same input (retries appended to one log): the first line
+    // of each and its diagnosis. The report is about the last run.
+    var earlierRuns: [(firstLine: Int, diagnosis: InputDiagnosis)] = []
+    var runFirstLine = 1
     do {
       // Read and prefilter on a second thread while this one verifies and analyses (gzip input
       // has a third, inflating ahead).
       try ScanPipeline(scanner: scanner).run(
-        reader: reader, onBlock: { builder.observeBlock($0) }, onLine: { builder.observe($0) })
+        reader: reader, onBlock: { builder.observeBlock($0) },
+        onLine: { line in
+          if builder.beginsNewRun(line) {
+            let facts = InputFacts(
+              lines: line.number - 1, bytes: 0, gzip: input.isGzip, encoding: input.encoding.rawValue, cutLines: 0,
+              candidateLines: 0, sha256: nil)
+            earlierRuns.append((runFirstLine, builder.finish(path: input.path, facts: facts, warnings: [])))
+            runFirstLine = line.number
+            builder = RunModelBuilder(nextRunAfter: builder)
+          }
+          builder.observe(line)
+        })
     } catch {
       if reader.lineCount == 0 && !error.isPartial { throw error }
       warnings.append(error.description)
@@ -114,6 +129,22 @@ public final class LogAnalyzer: Sendable {
     let facts = InputFacts(
       lines: reader.lineCount, bytes: reader.byteCount, gzip: input.isGzip, encoding: input.encoding.rawValue,
       cutLines: reader.cutLineCount, candidateLines: scanner.candidateLineCount, sha256: input.digest?.hexDigest())
+    if !earlierRuns.isEmpty {
+      let summaries = earlierRuns.enumerated().map { index, run in
+        let end = index + 1 < earlierRuns.count ? earlierRuns[index + 1].firstLine - 1 : runFirstLine - 1
+        var summary = "lines \(run.firstLine) to \(end) ended \(run.diagnosis.outcome.rawValue)"
+        if let primary = run.diagnosis.primary,
+          let finding = run.diagnosis.findings.first(where: { $0.id == primary })
+        {
+          summary += " (\(primary), line \(finding.line))"
+        }
+        return summary
+      }
+      warnings.append(
+        "this input holds \(earlierRuns.count + 1) runs of the build (retries appended to the same log); "
+          + "the diagnosis is of the last one, from line \(runFirstLine); before it, "
+          + summaries.joined(separator: "; "))
+    }
     var diagnosis = builder.finish(path: input.path, facts: facts, warnings: warnings)
     if diagnosis.outcome == .incomplete && !reader.endsWithLineBreak && reader.lineCount > 0 {
       diagnosis.warnings.append(

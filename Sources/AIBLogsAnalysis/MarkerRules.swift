@@ -115,7 +115,9 @@ enum Marker: String, CaseIterable {
     case .cancellation:
       (
         ["Received interrupt signal", "Cancelling build after", "Cancelling builder after"],
-        [#"Received interrupt signal|Cancelling build after receiving|Cancelling builder after context cancellation"#]
+        [
+          #"^(?:Received interrupt signal|Cancelling build after receiving|Cancelling builder after context cancellation)"#
+        ]
       )
     case .imageState:
       (["IMAGE_STATE_"], [#"^(?<state>IMAGE_STATE_[A-Z_]+)\s*$"#])

@@ -66,6 +66,28 @@ final class RunModelBuilder {
     markers = Marker.allCases
   }
 
+  /// A builder for the next run in the same input (a retried build appended to the log), which
+  /// keeps what the earlier lines said about the kind of input.
+  init(nextRunAfter previous: RunModelBuilder) {
+    compiled = previous.compiled
+    markers = previous.markers
+    sawPackerPrefix = previous.sawPackerPrefix
+    sawPlainPackerLog = previous.sawPlainPackerLog
+    sawCIPrefix = previous.sawCIPrefix
+    sawPackerUIOutput = previous.sawPackerUIOutput
+  }
+
+  /// Whether `line` starts another run of the build: Packer's start-up line after this run
+  /// ended (its final status, its cancellation, or the export of its logs).
+  func beginsNewRun(_ line: MatchedLine) -> Bool {
+    guard exportDone || finishedLine != nil || erroredLine != nil || cancelLine != nil,
+      line.structure.plugin == nil
+    else { return false }
+    return line.matches.contains { match in
+      match.ruleIndex >= compiled.patternCount && markers[match.ruleIndex - compiled.patternCount] == .packerVersion
+    }
+  }
+
   // MARK: - Streaming
 
   func observeBlock(_ block: LineBlock) {
@@ -274,6 +296,14 @@ final class RunModelBuilder {
   ) {
     let structure = line.structure
     let captures = match.captures
+    switch marker {
+    case .buildFinished, .buildErrored, .someBuildsFailed, .cancellation:
+      // Packer prints these without a builder name; behind `==> azure-arm: ` they are a
+      // customizer's output (a nested Packer build, a script's own timeout).
+      guard structure.builder == nil else { return }
+    default:
+      break
+    }
     switch marker {
     case .customizerStart where structure.isUserOutput || structure.stream == .packerLog:
       recordLastOutput(before: line)
@@ -492,6 +522,7 @@ final class RunModelBuilder {
   private func observePattern(_ match: RuleMatch, _ line: MatchedLine, _ evidence: EvidenceLine) {
     guard let pattern = compiled.pattern(ruleIndex: match.ruleIndex) else { return }
     if RunModelBuilder.detectorOwned.contains(pattern.id) { return }
+    if pattern.packerLinesOnly && line.structure.builder != nil { return }
     touchCurrent(evidence.line)
     var lines = [evidence]
     if pattern.id.hasPrefix("powershell-")

@@ -36,7 +36,8 @@ public enum PatternChecker {
     for pattern in library.patterns {
       guard let regexes = compiled[pattern.id] else { continue }
       for sample in pattern.matchSamples {
-        let result = firstMatch(regexes, line: sample.line, scratch: scratch)
+        let result = firstMatch(
+          regexes, line: sample.line, scratch: scratch, packerLinesOnly: pattern.packerLinesOnly)
         guard let captures = result else {
           diagnostics.append(
             PatternDiagnostic(
@@ -61,7 +62,8 @@ public enum PatternChecker {
         }
         for other in library.patterns where other.id != pattern.id {
           guard let otherRegexes = compiled[other.id],
-            firstMatch(otherRegexes, line: sample.line, scratch: scratch) != nil
+            firstMatch(otherRegexes, line: sample.line, scratch: scratch, packerLinesOnly: other.packerLinesOnly)
+              != nil
           else { continue }
           if pattern.supersedes.contains(other.id) || other.supersedes.contains(pattern.id) { continue }
           diagnostics.append(
@@ -71,7 +73,8 @@ public enum PatternChecker {
               snippet: sample.line))
         }
       }
-      for sample in pattern.noMatchSamples where firstMatch(regexes, line: sample.line, scratch: scratch) != nil {
+      for sample in pattern.noMatchSamples
+      where firstMatch(regexes, line: sample.line, scratch: scratch, packerLinesOnly: pattern.packerLinesOnly) != nil {
         diagnostics.append(
           PatternDiagnostic(
             file: pattern.file, line: sample.fileLine, message: "noMatch sample matches", snippet: sample.line))
@@ -80,14 +83,17 @@ public enum PatternChecker {
     return diagnostics
   }
 
-  /// The captures of the first regex that matches the message of `line`, or nil.
-  public static func firstMatch(_ regexes: [PCRE2Regex], line: String, scratch: PCRE2MatchScratch) -> [String: String]?
-  {
+  /// The captures of the first regex that matches the message of `line`, or nil; with
+  /// `packerLinesOnly`, nil for a line that is a customizer's output (it names a builder).
+  public static func firstMatch(
+    _ regexes: [PCRE2Regex], line: String, scratch: PCRE2MatchScratch, packerLinesOnly: Bool = false
+  ) -> [String: String]? {
     var bytes = Array(line.utf8)
     if bytes.last == 0x0A { bytes.removeLast() }
     if bytes.last == 0x0D { bytes.removeLast() }
     return bytes.withUnsafeBytes { raw -> [String: String]? in
       let structure = LogLineStructure(parsing: raw)
+      if packerLinesOnly && structure.builder != nil { return nil }
       let message = UnsafeRawBufferPointer(rebasing: raw[structure.message])
       for regex in regexes {
         guard let groups = try? regex.match(message, scratch: scratch) else { continue }

@@ -155,6 +155,10 @@ public struct Pattern: Sendable, Equatable, Identifiable {
   public var notes: String
   /// The file the pattern was loaded from (a display name).
   public var file: String
+  /// Whether the pattern describes a line Packer prints itself (its build status, its
+  /// cancellation), so that the same text in a customizer's output (`==> azure-arm: ...`,
+  /// `    azure-arm: ...`, a nested Packer build) does not count.
+  public var packerLinesOnly = false
 }
 
 extension Pattern {

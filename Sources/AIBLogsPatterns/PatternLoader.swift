@@ -7,7 +7,7 @@ public enum PatternLoader {
   public static let knownKeys: Set<String> = [
     "id", "catalog", "title", "summary", "severity", "phase", "owner", "retryable", "rank",
     "benign", "benignReason", "supersedes", "literals", "regexes", "message", "fixes",
-    "templatePaths", "references", "samples", "notes",
+    "templatePaths", "references", "samples", "notes", "packerLinesOnly",
   ]
 
   /// Parses the contents of one pattern file; `file` is its display name (`x.yaml` or a path).
@@ -111,7 +111,8 @@ public enum PatternLoader {
       matchSamples: matchSamples,
       noMatchSamples: noMatchSamples,
       notes: try reader.optionalString("notes") ?? "",
-      file: file)
+      file: file,
+      packerLinesOnly: try reader.optionalBool("packerLinesOnly") ?? false)
     if pattern.fixes.isEmpty && !benign {
       throw PatternDiagnostic(
         file: file, line: reader.line(of: "fixes"), message: "a pattern that is not benign needs at least one fix")

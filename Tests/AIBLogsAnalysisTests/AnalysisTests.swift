@@ -141,6 +141,49 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.primary == "build-timeout")
   }
 
+  @Test func packerStatusLinesInACustomizersOutputDoNotEndTheBuild() throws {
+    // A script runs a nested Packer build that is cancelled and errors; the outer build finishes.
+    let lines = [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1"),
+      new("10:15:00", "ui:     azure-arm: Cancelling build after receiving terminated"),
+      new("10:15:01", "ui:     azure-arm: Build 'qemu.edge' errored after 15 minutes 2 seconds: build was cancelled"),
+      new("10:15:01", "ui:     azure-arm: ==> Some builds didn't complete successfully and had errors:"),
+      new("10:16:00", "ui: Build 'azure-arm' finished after 16 minutes."),
+      "\(op) Done exporting Packer logs to Azure Storage.",
+    ]
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .succeeded)
+    #expect(!diagnosis.findings.contains { $0.id == "build-timeout" })
+  }
+
+  @Test func aRetryAppendedToTheSameLogIsDiagnosedOnItsOwn() throws {
+    let lines = [
+      new("10:00:00", "[INFO] Packer version: 1.14.3 [go1.24.0 linux amd64]"),
+      new("10:01:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1"),
+      new(
+        "10:02:00",
+        "ui error: ==> azure-arm: E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1734 (unattended-upgr)"
+      ),
+      new(
+        "10:02:05",
+        "ui error: Build 'azure-arm' errored after 2 minutes 5 seconds: Script exited with non-zero exit status: 100. Allowed exit codes are: [0]"
+      ),
+      "\(op) Done exporting Packer logs to Azure Storage.",
+      new("11:00:00", "[INFO] Packer version: 1.14.3 [go1.24.0 linux amd64]"),
+      new("11:01:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1"),
+      new("11:05:00", "ui: Build 'azure-arm' finished after 5 minutes."),
+      "\(op) Done exporting Packer logs to Azure Storage.",
+    ]
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .succeeded)
+    #expect(diagnosis.primary == nil)
+    #expect(diagnosis.timeline.customizers.count == 1)
+    #expect(
+      diagnosis.warnings.contains {
+        $0.contains("2 runs of the build") && $0.contains("from line 6") && $0.contains("failed (apt-lock, line 3)")
+      })
+  }
+
   @Test func restartThatIsAlreadyScheduledAndThenSucceedsIsBenign() throws {
     let lines = [
       new("10:00:00", "ui: ==> azure-arm: Restarting Machine"),
