@@ -779,10 +779,18 @@ final class RunModelBuilder {
       if ensureFinding(
         "resource-exhaustion-small-vm", line: memory.line.line, evidence: [memory.line], customizer: current)
       {
-        if existed { findings["resource-exhaustion-small-vm"]?.evidence.append(memory.line) }
+        let sentence = "Windows Update reported \(memory.percent)% of the VM's memory in use (line \(memory.line.line))"
         findings["resource-exhaustion-small-vm"]?.captures["memory"] = String(memory.percent)
-        findings["resource-exhaustion-small-vm"]?.message +=
-          " Windows Update reported \(memory.percent)% of the VM's memory in use (line \(memory.line.line))."
+        if existed {
+          findings["resource-exhaustion-small-vm"]?.evidence.append(memory.line)
+          findings["resource-exhaustion-small-vm"]?.message += " \(sentence)."
+        } else {
+          // Found from the memory readings alone: the pattern's own sentence (about the
+          // connection breaking with "unexpected EOF") would not be true here.
+          let ending = cancelLine != nil ? "was cancelled" : "failed"
+          findings["resource-exhaustion-small-vm"]?.message =
+            "\(sentence) before the build \(ending): the build VM is most likely too small for this work."
+        }
       }
     }
   }
