@@ -1044,7 +1044,12 @@ final class RunModelBuilder {
       last = message
     }
     guard let chosen = header ?? last else { return nil }
-    return chosen.count > 240 ? String(chosen.prefix(239)) + "\u{2026}" : chosen
+    guard chosen.count > 240 else { return chosen }
+    // Cut between words, so that a token (a key, a token, a password) is quoted whole, where
+    // the report's redaction recognises it, or not at all.
+    let head = chosen.prefix(239)
+    let cut = head.lastIndex(of: " ").map { head[..<$0] } ?? head
+    return String(cut) + "\u{2026}"
   }
 
   static func duration(_ seconds: Int64) -> String {

@@ -10,25 +10,55 @@ public struct Redactor {
   private let rules: [(PCRE2Regex, String)]
   private let scratch = PCRE2MatchScratch()
 
+  /// Secret-shaped text, most specific first. Values may be quoted, JSON-escaped (`\"`,
+  /// `\u0026`), percent-encoded or cut off at the end of a quoted line; names may be compound
+  /// (`adminPassword`, `AZURE_CLIENT_SECRET`, `$env:SQL_SA_PASSWORD`).
   private static let secretRules: [(String, String)] = [
-    (#"(?i)([?&;]sig=)[^&\s"'<>;]+"#, "$1REDACTED"),
+    // PEM private keys: the header line, and base64 body lines (see the key rule below).
+    (#"-----BEGIN [A-Z ]*PRIVATE KEY-----.*"#, "-----BEGIN PRIVATE KEY----- REDACTED"),
+    // SAS signatures, also with escaped or encoded delimiters.
+    (#"(?i)((?:[?&;]|\\u0026|%26|&amp;)sig(?:=|%3D))[^&\s"'<>;\\]+"#, "$1REDACTED"),
     (
-      #"(?i)\b((?:AccountKey|SharedAccessKey|SharedAccessSignature|ClientSecret|Password|Pwd)=)[^;\s"'&]+"#,
+      #"(?i)\b((?:AccountKey|SharedAccessKey|SharedAccessSignature|ClientSecret|Password|Pwd)=)(\{[^}]*\}?|[^;\s"'&]+)"#,
       "$1REDACTED"
     ),
-    (#"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}"#, "$1REDACTED"),
-    (#"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{4,}"#, "REDACTED-JWT"),
+    // Tokens that look like tokens wherever they are.
+    (#"\beyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*){0,2}"#, "REDACTED-JWT"),
+    (#"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"#, "REDACTED-TOKEN"),
+    (#"\bAKIA[0-9A-Z]{16}\b"#, "REDACTED-KEY"),
+    // Entra ID client secrets (`xxx8Q~...`).
+    (#"(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{20,}"#, "REDACTED-SECRET"),
+    (#"(?i)(\b(?:bearer|basic)\s+)(?!authorization_uri)[A-Za-z0-9._~+/=-]{8,}"#, "$1REDACTED"),
+    (#"(?i)(\bauthorization["']?\s*[:=]\s*["']?(?:token|negotiate)\s+)\S+"#, "$1REDACTED"),
+    // PowerShell: the value of ConvertTo-SecureString, past its switches.
     (
-      #"(?i)(\b(?:password|passwd|client_?secret|secret|api_?key|access_?token|auth_?token|token)\b["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s;,&"']+)"#,
+      #"(?i)(ConvertTo-SecureString(?:\s+-(?:AsPlainText|Force|String)\b(?::\$true)?)*\s+)("[^"]*"?|'[^']*'?|[^\s)-]\S*)"#,
       "$1REDACTED"
     ),
+    // Names that hold secrets, assigned with `:` or `=`, the name possibly compound and quoted.
     (
-      #"(?i)(\s-(?:Password|Secret|Token|ApiKey|ClientSecret|AccessToken|PersonalAccessToken|Pat)\s+)("[^"]*"|'[^']*'|\S+)"#,
+      #"(?i)([\w$.:-]*(?:password|passwd|pwd|secret|api_?key|access_?key|account_?key|token|credential)[\w.-]*(?:\\*["'])?\s*[:=]\s*)(?!AADSTS)(\\*"(?:[^"\\]|\\(?!\\*"))*(?:\\*"|$)|'[^']*(?:'|$)|[^\s;,&"'\\)]+(?:&(?![\w.-]+=)[^\s;,&"'\\)]*)*)"#,
       "$1REDACTED"
     ),
-    (#"(?i)(ConvertTo-SecureString\s+(?:-String\s+)?)("[^"]*"|'[^']*'|\S+)"#, "$1REDACTED"),
-    (#"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s:@"']+:[^/\s@"']+@"#, "$1REDACTED@"),
-    (#"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}=="#, "REDACTED-KEY"),
+    // Command-line options that take a secret (not a parenthesised expression or a switch).
+    (
+      #"(?i)(\s--?(?:password|passwd|secret|client-secret|token|api-key|account-key|sas-token|pat|Password|Secret|Token|ApiKey|ClientSecret|AccessToken|PersonalAccessToken)(?:\s+|=))(?![-(])("[^"]*"?|'[^']*'?|\S+)"#,
+      "$1REDACTED"
+    ),
+    (#"(?i)(\baz\s+login\b.*?\s-p\s+)("[^"]*"?|'[^']*'?|\S+)"#, "$1REDACTED"),
+    (#"(?i)(\bnet\s+user\s+\S+\s+)(?![/*])("[^"]*"?|\S+)"#, "$1REDACTED"),
+    // A Key Vault secret's value in `az keyvault secret show` output.
+    (#"(?i)(vault\.azure\.net/secrets/.*?\\*"value\\*"\s*:\s*\\*")[^"\\]*"#, "$1REDACTED"),
+    // User info in URLs (`user:password@`, a token as the user name).
+    (#"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@"']+@"#, "$1REDACTED@"),
+    // Storage keys and other base64 secrets: long mixed runs, also cut off; not a hash's hex
+    // (no upper case) and not an npm integrity value (`sha512-` comes before it).
+    // A run that follows `/`, `:` or `.` is a path or a URL, not a key.
+    (#"(?<![A-Za-z0-9+/=:.-])(?=[A-Za-z0-9+])[A-Za-z0-9+/]{86}=="#, "REDACTED-KEY"),
+    (
+      #"(?<![A-Za-z0-9+/=:.-])(?=[A-Za-z0-9+])(?=(?:[A-Za-z0-9+/]*[A-Z]){2})(?=(?:[A-Za-z0-9+/]*[a-z]){2})(?=(?:[A-Za-z0-9+/]*[0-9]){2})[A-Za-z0-9+/]{40,}={0,2}"#,
+      "REDACTED-KEY"
+    ),
   ]
 
   private static let idRules: [(String, String)] = [
@@ -38,11 +68,11 @@ public struct Redactor {
       "$1<subscription-id>"
     ),
     (
-      #"(?i)(tenant(?:Id|_id| id)?["']?\s*[:=]?\s*["']?)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"#,
+      #"(?i)(tenant(?:Id|_id|-id| id)?["']?\s*[:=]?\s*["']?)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"#,
       "$1<tenant-id>"
     ),
     (
-      #"(?i)(login\.microsoftonline\.com/)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"#,
+      #"(?i)((?:login\.microsoftonline\.com|sts\.windows\.net)/)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"#,
       "$1<tenant-id>"
     ),
   ]
@@ -50,7 +80,14 @@ public struct Redactor {
   /// Creates a redactor; `redactIDs` also masks subscription and tenant ids.
   public init(redactIDs: Bool = false) {
     let sources = Redactor.secretRules + (redactIDs ? Redactor.idRules : [])
-    rules = sources.compactMap { source, replacement in (try? PCRE2Regex(source)).map { ($0, replacement) } }
+    // The rules are fixed and tested: one that does not compile is a programming error, not
+    // a reason to print secrets.
+    rules = sources.map { source, replacement in
+      guard let regex = try? PCRE2Regex(source) else {
+        preconditionFailure("redaction rule does not compile: \(source)")
+      }
+      return (regex, replacement)
+    }
   }
 
   /// `text` with secrets masked.
