@@ -11,7 +11,8 @@ public struct MarkdownReporter: Reporter {
     var out = "# aib-logs report\n\n"
     for (index, input) in report.inputs.enumerated() { out += renderInput(input, advice: report.advice(for: index)) }
     out += "---\n\naib-logs \(report.tool.version), pattern library \(report.patternLibrary)"
-    out += ", JSON schema v\(report.schemaVersion). Secrets are redacted by their names and shapes unless `--no-redact` was given; read it before sharing.\n"
+    out += ", JSON schema v\(report.schemaVersion). Secrets are redacted by their names and shapes unless "
+    out += "`--no-redact` was given; read it before sharing.\n"
     return out
   }
 
