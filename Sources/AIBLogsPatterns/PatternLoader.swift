@@ -178,8 +178,7 @@ struct FieldReader {
   }
 
   func line(of key: String) -> Int {
-    for (name, value) in mapping where name.string == key { return PatternLoader.line(value) }
-    return PatternLoader.line(root)
+    node(key).map(PatternLoader.line) ?? PatternLoader.line(root)
   }
 
   func fail(_ key: String, _ message: String) -> PatternDiagnostic {
