@@ -31,6 +31,7 @@ enum Marker: String, CaseIterable {
   case runStatus
   case errorShaped
   case devopsTask
+  case vmSize
 
   /// The rule that finds this marker.
   var rule: MatchRule {
@@ -152,6 +153,9 @@ enum Marker: String, CaseIterable {
         ["starting run template", "start reading task parameters", "template name:"],
         [#"starting run template|start reading task parameters|^template name: "#]
       )
+    case .vmSize:
+      // The builder's configuration dump names the build VM's size.
+      (["VMSize="], [#"\bVMSize=(?<size>Standard_[A-Za-z0-9_]+)"#])
     }
   }
 }

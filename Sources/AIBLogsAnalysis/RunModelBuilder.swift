@@ -37,6 +37,8 @@ final class RunModelBuilder {
   private var runSubState: String?
   /// Whether the template itself failed (`provisioningState` Failed): a submission failure.
   private var provisioningFailed = false
+  /// The build VM's size, from the builder's configuration dump.
+  private var vmSize: String?
   private var cancelLine: EvidenceLine?
   private var cancelTime: LogTimestamp?
   private var cancelCustomizer: Int?
@@ -474,6 +476,8 @@ final class RunModelBuilder {
       addNotable(line.evidence, customizer: index)
     case .devopsTask:
       sawDevopsTask = true
+    case .vmSize:
+      if vmSize == nil { vmSize = captures["size"] }
     }
   }
 
@@ -612,6 +616,14 @@ final class RunModelBuilder {
       // while the build VM was deployed here.
       if finding.phase == .distribute, phaseName(atLine: finding.line) == "provisioning" {
         finding.phase = .provisioning
+      }
+      // Advice about the small default VM, when the log says which size this build used.
+      if let size = vmSize, size.lowercased() != "standard_d1_v2",
+        let index = finding.fixes.firstIndex(where: { $0.contains("D1_v2") })
+      {
+        finding.fixes.insert(
+          "This build ran on \(size) (the log's configuration dump), not the small default Standard_D1_v2: "
+            + "a larger size helps only if the work outgrew \(size).", at: index + 1)
       }
       finding.fingerprint = Fingerprint.of(
         id: id, message: LogLineStructure.message(of: finding.evidence.first?.text ?? ""))

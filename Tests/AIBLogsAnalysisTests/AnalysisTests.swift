@@ -184,6 +184,22 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
       })
   }
 
+  @Test func smallVMAdviceSaysWhichSizeTheBuildUsed() throws {
+    let lines = [
+      new(
+        "10:00:00",
+        "packer-plugin-azure_v2.5.1_x5.0_linux_amd64 plugin: 2026/02/21 10:00:00 Azure: VMSize=Standard_D4s_v5, Location=eastus"
+      ),
+      new("10:00:05", "ui: ==> azure-arm: Waiting for WinRM to become available..."),
+      new("10:30:05", "ui error: ==> azure-arm: Timeout waiting for WinRM."),
+      new("10:30:06", "ui error: Build 'azure-arm' errored after 30 minutes 6 seconds: Timeout waiting for WinRM."),
+    ]
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.primary == "winrm-timeout")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.fixes.contains { $0.hasPrefix("This build ran on Standard_D4s_v5") })
+  }
+
   @Test func restartThatIsAlreadyScheduledAndThenSucceedsIsBenign() throws {
     let lines = [
       new("10:00:00", "ui: ==> azure-arm: Restarting Machine"),
