@@ -76,13 +76,15 @@ struct LineFilter: @unchecked Sendable {
         for start in offsets {
           let low = LineFilter.word(literal, start)
           let high = LineFilter.word(literal, start + 4)
-          LineFilter.setBit(&pointer.pointee.window4, aib_filter_hash4(low))
+          LineFilter.setBit(&pointer.pointee.first, aib_filter_first_index(low) << 5 | aib_filter_fingerprint8(high))
           LineFilter.setBit(&pointer.pointee.window8, aib_filter_hash8(low, high))
           LineFilter.setBit(&pointer.pointee.window8_second, aib_filter_second_hash8(low, high))
         }
       case .windows4(let offsets):
         for start in offsets {
           let window = LineFilter.word(literal, start)
+          let firstBit = aib_filter_first_index(window) << 5 | aib_filter_fingerprint4(window)
+          LineFilter.setBit(&pointer.pointee.first, firstBit)
           LineFilter.setBit(&pointer.pointee.window4, aib_filter_hash4(window))
           LineFilter.setBit(&pointer.pointee.window4_second, aib_filter_second_hash4(window))
         }
@@ -135,9 +137,9 @@ struct LineFilter: @unchecked Sendable {
       }
       bestNeedle = (needleOffset, counts.four(folded, needleOffset))
       if folded.count >= LineFilter.minimumWindow8Length {
-        // A first-level pass (the 4-byte prefix) costs a few cycles, a second-level pass a line
-        // for the automaton.
-        let weighted = { (offset: Int) in counts.four(folded, offset) + 16 * counts.eight(folded, offset) }
+        // A first-level pass (the 4-byte prefix, and one time in 32 the fingerprint of the next
+        // four bytes by chance) costs a few cycles, a second-level pass a line for the automaton.
+        let weighted = { (offset: Int) in counts.four(folded, offset) + 32 * 16 * counts.eight(folded, offset) }
         let offsets = LineFilter.residueOffsets(folded, width: 8, count: weighted)
         representation = .windows8(offsets)
         cost = offsets.reduce(0) { $0 + counts.eight(folded, $1) }

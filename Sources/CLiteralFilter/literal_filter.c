@@ -2,8 +2,8 @@
 // time: AVX2 (x86-64 machines that have it) and portable C (everything else, and tests).
 //
 // A chunk is 32 positions starting at `p`. Its needle mask has bit i set when the four bytes at
-// p+i pass the nibble tables of some bucket; its sample mask has bit j set when the folded 4-byte
-// window or the folded 8-byte window at p+4j is in its bitmap. A chunk reads bytes p..p+35.
+// p+i pass the nibble tables of some bucket; its sample mask has bit j set when the eight folded
+// bytes at p+4j pass both levels (see the header). A chunk reads bytes p..p+35.
 #define _GNU_SOURCE
 #include "literal_filter.h"
 
@@ -36,13 +36,20 @@ static inline uint64_t load_le64(const uint8_t *p) {
 
 static inline uint32_t bit_set(const uint32_t *bitmap, uint32_t hash) { return (bitmap[hash >> 5] >> (hash & 31)) & 1; }
 
-// Whether a sample that passed `window4` (the first level) passes the second level: the second
-// bitmap of 4-byte windows, or both bitmaps of 8-byte windows.
+// Whether a sample passes the first level: the word its first four bytes pick, at the 4-byte
+// window's or the 8-byte window's fingerprint bit.
+static inline int sample_first(const aib_filter_tables *t, uint32_t low, uint32_t high) {
+  uint32_t word = t->first[aib_filter_first_index(low)];
+  return ((word >> aib_filter_fingerprint4(low)) | (word >> aib_filter_fingerprint8(high))) & 1;
+}
+
+// Whether a sample that passed the first level passes the second: both bitmaps of 4-byte
+// windows, or both bitmaps of 8-byte windows.
 static inline int sample_confirmed(const aib_filter_tables *t, const uint8_t *p) {
   uint64_t word = load_le64(p) | 0x2020202020202020ull;
   uint32_t low = (uint32_t)word;
   uint32_t high = (uint32_t)(word >> 32);
-  return bit_set(t->window4_second, aib_filter_second_hash4(low)) ||
+  return (bit_set(t->window4, aib_filter_hash4(low)) && bit_set(t->window4_second, aib_filter_second_hash4(low))) ||
          (bit_set(t->window8, aib_filter_hash8(low, high)) &&
           bit_set(t->window8_second, aib_filter_second_hash8(low, high)));
 }
@@ -51,8 +58,8 @@ static inline int sample_confirmed(const aib_filter_tables *t, const uint8_t *p)
 static inline int chunk_first_portable(const aib_filter_tables *t, const uint8_t *p) {
   int first = -1;
   for (int j = 0; j < CHUNK / 4; j++) {
-    uint32_t low = (uint32_t)load_le64(p + 4 * j) | 0x20202020u;  // a sample reads 8 bytes anyway
-    if (bit_set(t->window4, aib_filter_hash4(low)) && sample_confirmed(t, p + 4 * j)) {
+    uint64_t word = load_le64(p + 4 * j) | 0x2020202020202020ull;
+    if (sample_first(t, (uint32_t)word, (uint32_t)(word >> 32)) && sample_confirmed(t, p + 4 * j)) {
       first = 4 * j;
       break;
     }
@@ -95,12 +102,16 @@ __attribute__((target("avx2,bmi"))) __attribute__((always_inline)) static inline
   }
   uint32_t needles = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(acc, _mm256_setzero_si256()));
 
+  // The first level for the eight samples at once: one gather of the words their first four
+  // bytes pick, each shifted by both fingerprints.
   const __m256i fold = _mm256_set1_epi8(0x20);
-  const __m256i thirtyOne = _mm256_set1_epi32(31);
-  __m256i a = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)p), fold);
-  __m256i h4 = _mm256_srli_epi32(_mm256_mullo_epi32(a, _mm256_set1_epi32((int)0x9E3779B1u)), 16);
-  __m256i w4 = _mm256_i32gather_epi32((const int *)t->window4, _mm256_srli_epi32(h4, 5), 4);
-  __m256i bits = _mm256_srlv_epi32(w4, _mm256_and_si256(h4, thirtyOne));
+  __m256i low = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)p), fold);
+  __m256i high = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(p + 4)), fold);
+  __m256i index = _mm256_srli_epi32(_mm256_mullo_epi32(low, _mm256_set1_epi32((int)0x2545F491u)), 20);
+  __m256i bit4 = _mm256_srli_epi32(_mm256_mullo_epi32(low, _mm256_set1_epi32((int)0x6A09E667u)), 27);
+  __m256i bit8 = _mm256_srli_epi32(_mm256_mullo_epi32(high, _mm256_set1_epi32((int)0xBB67AE85u)), 27);
+  __m256i words = _mm256_i32gather_epi32((const int *)t->first, index, 4);
+  __m256i bits = _mm256_or_si256(_mm256_srlv_epi32(words, bit4), _mm256_srlv_epi32(words, bit8));
   uint32_t candidates = (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32(bits, 31)));
   uint32_t samples = 0;
   while (candidates) {

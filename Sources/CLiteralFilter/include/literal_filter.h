@@ -14,6 +14,8 @@ extern "C" {
 
 /// Bits in each window bitmap (indexed by a 16-bit hash).
 #define AIB_FILTER_BITMAP_WORDS 2048
+/// Words in the first-level table (indexed by a 12-bit hash of a sample's first four bytes).
+#define AIB_FILTER_FIRST_WORDS 4096
 
 /// The tables of a filter. Every literal is represented by one of:
 /// - four folded 4-byte windows (one at each offset residue mod 4), or
@@ -22,10 +24,12 @@ extern "C" {
 /// Windows are tested at every fourth byte; a literal of length 7 (or 11) or more has one of its
 /// four windows on that grid wherever it occurs. Needles are tested at every byte.
 /// "Folded" means every byte ORed with 0x20, which maps each ASCII letter to its lower case.
-/// A sample passes in two levels: the first hash of its 4-byte prefix in `window4` (every
-/// window's first four bytes are there), then `window4_second` (4-byte windows) or both 8-byte
-/// bitmaps; the second level runs only after the first passes, which keeps chance hits rare.
+/// A sample (the eight bytes at a grid position) passes in two levels. The first is one lookup:
+/// the word of `first` picked by its first four bytes, tested at two fingerprint bits (one of
+/// those four bytes, for 4-byte windows; one of the next four, for 8-byte windows). The second
+/// runs only after the first passes: both 4-byte bitmaps, or both 8-byte bitmaps.
 typedef struct {
+  uint32_t first[AIB_FILTER_FIRST_WORDS];
   uint32_t window4[AIB_FILTER_BITMAP_WORDS];
   uint32_t window8[AIB_FILTER_BITMAP_WORDS];
   uint32_t window4_second[AIB_FILTER_BITMAP_WORDS];
@@ -35,6 +39,13 @@ typedef struct {
   /// For needle position k (0...3) and a byte's high nibble: the buckets that accept it.
   uint8_t high[4][16];
 } aib_filter_tables;
+
+/// The word of `first` for a sample whose folded first four bytes are `low`.
+static inline uint32_t aib_filter_first_index(uint32_t low) { return (low * 0x2545F491u) >> 20; }
+/// The first-level bit of a 4-byte window `low`.
+static inline uint32_t aib_filter_fingerprint4(uint32_t low) { return (low * 0x6A09E667u) >> 27; }
+/// The first-level bit of an 8-byte window whose folded last four bytes are `high`.
+static inline uint32_t aib_filter_fingerprint8(uint32_t high) { return (high * 0xBB67AE85u) >> 27; }
 
 /// The hash of a folded 4-byte window (bytes in memory order, read little-endian).
 static inline uint32_t aib_filter_hash4(uint32_t word) { return (word * 0x9E3779B1u) >> 16; }
