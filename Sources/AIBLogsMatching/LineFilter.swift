@@ -274,42 +274,33 @@ struct LineFilter: @unchecked Sendable {
   /// the reported position is the line's first passing one.
   let lead: Int
 
-  /// Calls `line` with the start, the first position that passed the filter, and the end (the
-  /// LF's offset, or the count) of each line of `bytes` that may contain a literal, in order.
-  /// No literal in the line starts before `max(start, hit - lead)`.
-  func forEachCandidateLine(in bytes: UnsafeRawBufferPointer, _ line: (_ start: Int, _ hit: Int, _ end: Int) -> Void) {
-    guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 0 else { return }
+  /// Calls `line` with the start, the first position that passed the filter, the end (the LF's
+  /// offset, or the count) and the index (the LFs before it) of each line of `bytes` that may
+  /// contain a literal, in order, and returns the number of LF bytes in `bytes`.
+  /// No literal in a line starts before `max(start, hit - lead)`.
+  @discardableResult
+  func forEachCandidateLine(
+    in bytes: UnsafeRawBufferPointer, _ line: (_ start: Int, _ hit: Int, _ end: Int, _ index: Int) -> Void
+  ) -> Int {
+    guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 0 else { return 0 }
     precondition(bytes.count < Int(UInt32.max), "blocks are far smaller than 4 GiB")
     let capacity = 1024
-    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: capacity) { hits in
+    var newlines = 0
+    withUnsafeTemporaryAllocation(of: aib_filter_line.self, capacity: capacity) { lines in
       var position = 0
-      var lineStart = 0
       while position < bytes.count {
         var resume = 0
+        var passed = 0
         let found = aib_filter_scan(
-          tables, base, position, bytes.count, hits.baseAddress!, capacity, &resume, usesSIMD ? 1 : 0)
-        for index in 0..<found {
-          let hit = Int(hits[index])
-          lineStart = LineFilter.lineStart(base, from: lineStart, to: hit)
-          let end = memchr(base + hit, 0x0A, bytes.count - hit).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) }
-          line(lineStart, hit, end ?? bytes.count)
-          lineStart = min((end ?? bytes.count) + 1, bytes.count)
+          tables, base, position, bytes.count, lines.baseAddress!, capacity, &resume, &passed, usesSIMD ? 1 : 0)
+        for found in lines[0..<found] {
+          line(Int(found.start), Int(found.hit), Int(found.end), newlines + Int(found.newlines))
         }
+        newlines += passed
         position = resume
       }
     }
-  }
-
-  /// The offset just after the last LF in `base[from..<to]`, or `from`.
-  private static func lineStart(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
-    let last = aib_last_newline(base + from, to - from)
-    return last < 0 ? from : from + last + 1
-  }
-
-  /// The number of LF bytes in `bytes`.
-  func countNewlines(_ bytes: UnsafeRawBufferPointer) -> Int {
-    guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
-    return aib_count_newlines(base.assumingMemoryBound(to: UInt8.self), bytes.count, usesSIMD ? 1 : 0)
+    return newlines
   }
 
   // MARK: - Building the tables

@@ -293,19 +293,15 @@ public final class RuleScanner {
     filtered.removeAll(keepingCapacity: true)
     gathered.removeAll(keepingCapacity: true)
     let slice = UnsafeRawBufferPointer(rebasing: bytes[part.range])
-    var lineIndex = 0
-    var counted = 0
     let lead = filter.lead
-    filter.forEachCandidateLine(in: slice) { start, hit, end in
-      lineIndex += filter.countNewlines(UnsafeRawBufferPointer(rebasing: slice[counted..<start]))
-      counted = start
+    let newlines = filter.forEachCandidateLine(in: slice) { start, hit, end, lineIndex in
       filtered.append((start, end, lineIndex, gathered.count))
       gathered.append(contentsOf: UnsafeRawBufferPointer(rebasing: slice[max(start, hit - lead)..<end]))
       gathered.append(0x0A)
     }
     part.filtered = filtered
     part.gathered = gathered
-    part.newlines = lineIndex + filter.countNewlines(UnsafeRawBufferPointer(rebasing: slice[counted...]))
+    part.newlines = newlines
     part.awaitsAutomaton = true
   }
 

@@ -133,103 +133,105 @@ __attribute__((target("avx2,bmi"))) __attribute__((always_inline)) static inline
 #endif
 
 // The driver, shared by both implementations: chunks while 36 bytes remain, then the tail from
-// a zero-padded copy; after a hit, on to the next line.
-#define AIB_SCAN_BODY(FIRST_IN_CHUNK)                                                      \
-  size_t count = 0;                                                                        \
-  size_t p = start;                                                                        \
-  while (p < length && count < capacity) {                                                 \
-    size_t hit = (size_t)-1;                                                               \
-    if (p + CHUNK_READ <= length) {                                                        \
-      int first = FIRST_IN_CHUNK(data + p);                                                \
-      if (first < 0) {                                                                     \
-        p += CHUNK;                                                                        \
-        continue;                                                                          \
-      }                                                                                    \
-      hit = p + (size_t)first;                                                             \
-    } else {                                                                               \
-      uint8_t tail[CHUNK + CHUNK_READ + CHUNK];                                            \
-      size_t remaining = length - p;                                                       \
-      memset(tail, 0, sizeof tail);                                                        \
-      memcpy(tail, data + p, remaining);                                                   \
-      for (size_t offset = 0; offset < remaining && hit == (size_t)-1; offset += CHUNK) {  \
-        int first = FIRST_IN_CHUNK(tail + offset);                                         \
-        if (first >= 0 && offset + (size_t)first < remaining) hit = p + offset + (size_t)first; \
-      }                                                                                    \
-      if (hit == (size_t)-1) {                                                             \
-        p = length;                                                                        \
-        break;                                                                             \
-      }                                                                                    \
-    }                                                                                      \
-    hits[count++] = (uint32_t)hit;                                                         \
-    const uint8_t *newline = memchr(data + hit, '\n', length - hit);                       \
-    p = newline ? (size_t)(newline - data) + 1 : length;                                   \
-  }                                                                                        \
-  *resume = p;                                                                             \
+// a zero-padded copy; after a hit, on to the next line. It counts the LFs of every byte it
+// passes (the chunks without a hit, the bytes of a hit's chunk before the hit, the LF that ends
+// a hit's line), so the caller needs no second pass for line starts and line numbers.
+#define AIB_SCAN_BODY(FIRST_IN_CHUNK, LF_MASK)                                                  \
+  size_t count = 0;                                                                             \
+  size_t p = start;                                                                             \
+  size_t lf = 0;                                                                                \
+  size_t line_start = start;                                                                    \
+  while (p < length && count < capacity) {                                                      \
+    size_t hit = (size_t)-1;                                                                    \
+    if (p + CHUNK_READ <= length) {                                                             \
+      int first = FIRST_IN_CHUNK(data + p);                                                     \
+      uint32_t mask = LF_MASK(data + p);                                                        \
+      if (first < 0) {                                                                          \
+        count_lfs(mask, p, &lf, &line_start);                                                   \
+        p += CHUNK;                                                                             \
+        continue;                                                                               \
+      }                                                                                         \
+      count_lfs(mask & ((1u << first) - 1u), p, &lf, &line_start);                              \
+      hit = p + (size_t)first;                                                                  \
+    } else {                                                                                    \
+      uint8_t tail[CHUNK + CHUNK_READ + CHUNK];                                                 \
+      size_t remaining = length - p;                                                            \
+      memset(tail, 0, sizeof tail);                                                             \
+      memcpy(tail, data + p, remaining);                                                        \
+      for (size_t offset = 0; offset < remaining && hit == (size_t)-1; offset += CHUNK) {       \
+        int first = FIRST_IN_CHUNK(tail + offset);                                              \
+        uint32_t mask = LF_MASK(tail + offset); /* the zero padding holds no LF */              \
+        if (first >= 0 && offset + (size_t)first < remaining) {                                 \
+          count_lfs(mask & ((1u << first) - 1u), p + offset, &lf, &line_start);                 \
+          hit = p + offset + (size_t)first;                                                     \
+        } else {                                                                                \
+          count_lfs(mask, p + offset, &lf, &line_start);                                        \
+        }                                                                                       \
+      }                                                                                         \
+      if (hit == (size_t)-1) {                                                                  \
+        p = length;                                                                             \
+        break;                                                                                  \
+      }                                                                                         \
+    }                                                                                           \
+    const uint8_t *newline = memchr(data + hit, '\n', length - hit);                            \
+    size_t end = newline ? (size_t)(newline - data) : length;                                   \
+    lines[count].start = (uint32_t)line_start;                                                  \
+    lines[count].hit = (uint32_t)hit;                                                           \
+    lines[count].end = (uint32_t)end;                                                           \
+    lines[count].newlines = (uint32_t)lf;                                                       \
+    count++;                                                                                    \
+    p = newline ? end + 1 : length;                                                             \
+    lf += newline ? 1 : 0;                                                                      \
+    line_start = p;                                                                             \
+  }                                                                                             \
+  *resume = p;                                                                                  \
+  *newlines = lf;                                                                               \
   return count;
 
+// Adds the LFs of a chunk's `mask` (bit i: byte at `chunk` + i) to `*lf`, and moves
+// `*line_start` after the last of them.
+// Without branches: whether a chunk holds an LF is as unpredictable as the text.
+static inline void count_lfs(uint32_t mask, size_t chunk, size_t *lf, size_t *line_start) {
+  *lf += (size_t)__builtin_popcount(mask);
+  size_t after_last = chunk + 32 - (size_t)__builtin_clz(mask | 1u);
+  *line_start = mask ? after_last : *line_start;
+}
+
+static inline uint32_t lf_mask_portable(const uint8_t *p) {
+  uint32_t mask = 0;
+  for (int i = 0; i < CHUNK; i++) mask |= (uint32_t)(p[i] == '\n') << i;
+  return mask;
+}
+
 static size_t scan_portable(const aib_filter_tables *t, const uint8_t *data, size_t start, size_t length,
-                            uint32_t *hits, size_t capacity, size_t *resume) {
+                            aib_filter_line *lines, size_t capacity, size_t *resume, size_t *newlines) {
 #define PORTABLE_FIRST(ptr) chunk_first_portable(t, (ptr))
-  AIB_SCAN_BODY(PORTABLE_FIRST)
+  AIB_SCAN_BODY(PORTABLE_FIRST, lf_mask_portable)
 #undef PORTABLE_FIRST
 }
 
 #if AIB_X86
-__attribute__((target("avx2,bmi"))) static size_t scan_avx2(const aib_filter_tables *t, const uint8_t *data,
-                                                              size_t start, size_t length, uint32_t *hits,
-                                                              size_t capacity, size_t *resume) {
+__attribute__((target("avx2"))) static inline uint32_t lf_mask_avx2(const uint8_t *p) {
+  __m256i v = _mm256_loadu_si256((const __m256i *)p);
+  return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')));
+}
+
+__attribute__((target("avx2,bmi,popcnt,lzcnt"))) static size_t scan_avx2(const aib_filter_tables *t,
+                                                                         const uint8_t *data, size_t start,
+                                                                         size_t length, aib_filter_line *lines,
+                                                                         size_t capacity, size_t *resume,
+                                                                         size_t *newlines) {
   nibble_tables n = load_nibbles(t);
 #define AVX2_FIRST(ptr) chunk_first_avx2(t, &n, (ptr))
-  AIB_SCAN_BODY(AVX2_FIRST)
+  AIB_SCAN_BODY(AVX2_FIRST, lf_mask_avx2)
 #undef AVX2_FIRST
 }
 #endif
 
 size_t aib_filter_scan(const aib_filter_tables *tables, const uint8_t *data, size_t start, size_t length,
-                       uint32_t *hits, size_t capacity, size_t *resume, int simd) {
+                       aib_filter_line *lines, size_t capacity, size_t *resume, size_t *newlines, int simd) {
 #if AIB_X86
-  if (simd) return scan_avx2(tables, data, start, length, hits, capacity, resume);
+  if (simd) return scan_avx2(tables, data, start, length, lines, capacity, resume, newlines);
 #endif
-  return scan_portable(tables, data, start, length, hits, capacity, resume);
-}
-
-static size_t count_newlines_portable(const uint8_t *data, size_t length) {
-  size_t count = 0;
-  for (size_t i = 0; i < length; i++) count += data[i] == '\n';
-  return count;
-}
-
-#if AIB_X86
-__attribute__((target("avx2,popcnt"))) static size_t count_newlines_avx2(const uint8_t *data, size_t length) {
-  const __m256i newline = _mm256_set1_epi8('\n');
-  size_t count = 0;
-  size_t i = 0;
-  for (; i + 128 <= length; i += 128) {
-    uint64_t m0 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(data + i)), newline));
-    uint64_t m1 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(data + i + 32)), newline));
-    uint64_t m2 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(data + i + 64)), newline));
-    uint64_t m3 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(data + i + 96)), newline));
-    count += (size_t)__builtin_popcountll(m0 | (m1 << 32)) + (size_t)__builtin_popcountll(m2 | (m3 << 32));
-  }
-  return count + count_newlines_portable(data + i, length - i);
-}
-#endif
-
-size_t aib_count_newlines(const uint8_t *data, size_t length, int simd) {
-#if AIB_X86
-  if (simd) return count_newlines_avx2(data, length);
-#endif
-  return count_newlines_portable(data, length);
-}
-
-ptrdiff_t aib_last_newline(const uint8_t *data, size_t length) {
-#if defined(__GLIBC__)
-  const uint8_t *found = memrchr(data, '\n', length);
-  return found ? found - data : -1;
-#else
-  for (size_t i = length; i > 0; i--) {
-    if (data[i - 1] == '\n') return (ptrdiff_t)(i - 1);
-  }
-  return -1;
-#endif
+  return scan_portable(tables, data, start, length, lines, capacity, resume, newlines);
 }

@@ -96,10 +96,17 @@ import Testing
     candidates(filter, text).map(\.line)
   }
 
-  /// The candidate lines with the position the kernel reported for each.
+  /// The candidate lines with the position the kernel reported for each. Checks the line
+  /// indices and the LF count the kernel reported against the text.
   static func candidates(_ filter: LineFilter, _ text: [UInt8]) -> [(line: Range<Int>, hit: Int)] {
     var lines: [(line: Range<Int>, hit: Int)] = []
-    text.withUnsafeBytes { bytes in filter.forEachCandidateLine(in: bytes) { lines.append(($0..<$2, $1)) } }
+    let newlines = text.withUnsafeBytes { bytes in
+      filter.forEachCandidateLine(in: bytes) { start, hit, end, index in
+        #expect(index == text[..<start].filter { $0 == 0x0A }.count, "index of the line at \(start)")
+        lines.append((start..<end, hit))
+      }
+    }
+    #expect(newlines == text.filter { $0 == 0x0A }.count)
     return lines
   }
 
@@ -151,12 +158,21 @@ import Testing
   }
 
   @Test(arguments: paths)
-  func newlinesAreCounted(simd: Bool) throws {
+  func newlinesAreCountedAroundCandidateLines(simd: Bool) throws {
     let filter = try #require([UInt8]().withUnsafeBytes { LineFilter(literals: ["abcd"], sample: $0, simd: simd) })
     var generator = Generator(state: 7)
-    for length in [0, 1, 31, 127, 128, 129, 1000, 4099] {
-      let text = (0..<length).map { _ in generator.next(5) == 0 ? UInt8(0x0A) : UInt8(ascii: "q") }
-      #expect(text.withUnsafeBytes { filter.countNewlines($0) } == text.filter { $0 == 0x0A }.count)
+    for length in [0, 1, 31, 32, 33, 36, 127, 128, 129, 1000, 4099] {
+      // LFs, empty lines and a literal now and then, at every alignment against the chunks.
+      var text: [UInt8] = []
+      while text.count < length {
+        switch generator.next(9) {
+        case 0, 1: text.append(0x0A)
+        case 2: text += Array("ABCD".utf8)
+        default: text.append(UInt8(ascii: "q"))
+        }
+      }
+      let lines = Self.candidates(filter, text)
+      #expect(lines.map(\.line) == Self.linesWithLiterals(text, [Array("abcd".utf8)]), "length \(length)")
     }
   }
 

@@ -63,19 +63,27 @@ static inline uint32_t aib_filter_second_hash8(uint32_t low, uint32_t high) {
   return (low * 0x27D4EB2Fu + high * 0x165667B1u) >> 16;
 }
 
-/// Scans `data[start..<length]` and writes to `hits` the offset of one possible literal
-/// position in each candidate line, in increasing order, at most `capacity` of them. After a
-/// hit the scan continues after the next LF. Returns the number of hits written; `*resume` is
-/// where to continue (`length` when the whole range was scanned). `simd` non-zero uses the SIMD
-/// code, which only `aib_filter_simd_available()` machines may ask for; both find the same lines.
+/// A line that may contain a literal, as offsets into the scanned data.
+typedef struct {
+  /// Its first byte (just after an LF, or where the scan started).
+  uint32_t start;
+  /// The first position in it that passed the filter: every literal in the line has its
+  /// window or needle at or after it.
+  uint32_t hit;
+  /// The LF that ends it, or the data's length.
+  uint32_t end;
+  /// The LF bytes between where the scan started and `start`.
+  uint32_t newlines;
+} aib_filter_line;
+
+/// Scans `data[start..<length]` (`start` at a line start) and writes to `lines` the lines that
+/// may contain a literal, in order, at most `capacity` of them. Returns the number written;
+/// `*resume` is where to continue (a line start, or `length` when the whole range was scanned)
+/// and `*newlines` the number of LF bytes in `data[start..<*resume]`. `simd` non-zero uses the
+/// SIMD code, which only `aib_filter_simd_available()` machines may ask for; both find the same
+/// lines.
 size_t aib_filter_scan(const aib_filter_tables *tables, const uint8_t *data, size_t start, size_t length,
-                       uint32_t *hits, size_t capacity, size_t *resume, int simd);
-
-/// The number of LF bytes in `data[0..<length]` (`simd` as for `aib_filter_scan`).
-size_t aib_count_newlines(const uint8_t *data, size_t length, int simd);
-
-/// The offset of the last LF in `data[0..<length]`, or -1.
-ptrdiff_t aib_last_newline(const uint8_t *data, size_t length);
+                       aib_filter_line *lines, size_t capacity, size_t *resume, size_t *newlines, int simd);
 
 /// Whether this machine can run the SIMD (AVX2) code.
 int aib_filter_simd_available(void);
