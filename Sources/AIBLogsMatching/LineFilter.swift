@@ -34,6 +34,10 @@ struct LineFilter: @unchecked Sendable {
   static let minimumWindow8Length = 8 + gridStride - 1
   /// Literals at least this long (and shorter than `minimumWindow8Length`) by 4-byte windows.
   static let minimumWindow4Length = 4 + gridStride - 1
+  /// Windows and needles are chosen among the first bytes of a literal, up to this offset, and
+  /// a literal that holds another is dropped only when that one starts within this many bytes:
+  /// so the automaton can start close to the position the kernel reports (`lead`).
+  static let maximumRepresentationOffset = 16
   /// Shorter literals are needles tested at every byte; these buckets hold them.
   static let needleBuckets = 8
   /// At most this many needles (two per bucket on average), so that buckets stay selective.
@@ -52,7 +56,6 @@ struct LineFilter: @unchecked Sendable {
       as: UInt8.self, repeating: 0, count: MemoryLayout<aib_filter_tables>.size)
     tables = pointer
     owner = TableOwner(pointer)
-    lead = originals.map { $0.count - 4 }.max() ?? 0
     usesSIMD = simd && LineFilter.simdAvailable
 
     let counts = WindowCounts(sample: sample)
@@ -68,6 +71,7 @@ struct LineFilter: @unchecked Sendable {
       plans[index].useNeedle()
       needleCount += 1
     }
+    lead = LineFilter.lead(originals, plans)
     var needles: [[UInt8]] = []
     for plan in plans {
       let literal = plan.folded
@@ -132,7 +136,9 @@ struct LineFilter: @unchecked Sendable {
       original = literal
       folded = literal.map { $0 | 0x20 }
       let folded = folded
-      let needleOffset = LineFilter.rarestOffset(folded, width: 4, offsets: 0...(folded.count - 4)) {
+      let needleOffset = LineFilter.rarestOffset(
+        folded, width: 4, offsets: 0...min(folded.count - 4, LineFilter.maximumRepresentationOffset)
+      ) {
         counts.four(folded, $0)
       }
       bestNeedle = (needleOffset, counts.four(folded, needleOffset))
@@ -150,6 +156,14 @@ struct LineFilter: @unchecked Sendable {
       } else {
         representation = .needle(needleOffset)
         cost = bestNeedle.count
+      }
+    }
+
+    /// The offset of the representation that lies farthest into the literal.
+    var farthestOffset: Int {
+      switch representation {
+      case .windows8(let offsets), .windows4(let offsets): offsets.max() ?? 0
+      case .needle(let offset): offset
       }
     }
 
@@ -172,33 +186,50 @@ struct LineFilter: @unchecked Sendable {
   private static func residueOffsets(_ literal: [UInt8], width: Int, count: (Int) -> Int) -> [Int] {
     (0..<gridStride).map { residue in
       rarestOffset(
-        literal, width: width, offsets: Swift.stride(from: residue, through: literal.count - width, by: gridStride)
+        literal, width: width,
+        offsets: Swift.stride(
+          from: residue, through: min(literal.count - width, maximumRepresentationOffset), by: gridStride)
       ) {
         count($0)
       }
     }
   }
 
+  /// How far before the kernel's position a literal of a passed line can start: for each
+  /// literal, the nearest bound among the kept literals inside it (itself, or one that made it
+  /// redundant): where that one first occurs in it plus its farthest representation.
+  private static func lead(_ literals: [[UInt8]], _ plans: [LiteralPlan]) -> Int {
+    let kept = plans.map { (text: $0.original.map(LiteralPrefilter.lower), offset: $0.farthestOffset) }
+    return literals.map { literal in
+      let text = literal.map(LiteralPrefilter.lower)
+      return kept.compactMap { inner in firstOccurrence(of: inner.text, in: text).map { $0 + inner.offset } }.min() ?? 0
+    }.max() ?? 0
+  }
+
   /// The literals without duplicates (ASCII case-insensitively) and without those that contain
-  /// another: a line that holds the longer one holds the shorter one too.
+  /// another near their start: a line that holds the longer one holds the shorter one too, and
+  /// the automaton need not start much earlier for it (see `lead`).
   static func withoutRedundant(_ literals: [[UInt8]]) -> [[UInt8]] {
     let folded = literals.map { $0.map(LiteralPrefilter.lower) }
     let order = folded.indices.sorted { (folded[$0].count, $0) < (folded[$1].count, $1) }
     var kept: [Int] = []
     for index in order {
       let text = folded[index]
-      let covered = kept.contains { LineFilter.contains(text, folded[$0]) }
+      let covered = kept.contains {
+        (firstOccurrence(of: folded[$0], in: text) ?? Int.max) <= maximumRepresentationOffset
+      }
       if !covered { kept.append(index) }
     }
     return kept.sorted().map { literals[$0] }
   }
 
-  private static func contains(_ text: [UInt8], _ needle: [UInt8]) -> Bool {
-    guard needle.count <= text.count else { return false }
+  /// The offset of the first occurrence of `needle` in `text`, or nil.
+  private static func firstOccurrence(of needle: [UInt8], in text: [UInt8]) -> Int? {
+    guard !needle.isEmpty, needle.count <= text.count else { return nil }
     for start in 0...(text.count - needle.count) where text[start] == needle[0] {
-      if text[start..<(start + needle.count)].elementsEqual(needle) { return true }
+      if text[start..<(start + needle.count)].elementsEqual(needle) { return start }
     }
-    return false
+    return nil
   }
 
   /// The needles of one nibble bucket: for each of the four positions, the low and high
@@ -268,10 +299,9 @@ struct LineFilter: @unchecked Sendable {
   let usesSIMD: Bool
 
   /// No literal of a passed line starts more than this many bytes before the position the
-  /// kernel reported for it. Every representation (window or needle) lies inside a literal,
-  /// and a literal that contains a dropped redundant one lies around it, so the representation
-  /// is at most `length - 4` bytes after the start of any literal occurrence that holds it; and
-  /// the reported position is the line's first passing one.
+  /// kernel reported for it: every occurrence of a literal holds a representation (window or
+  /// needle) at most this far from its start, which passes, and the reported position is the
+  /// line's first passing one.
   let lead: Int
 
   /// Calls `line` with the start, the first position that passed the filter, the end (the LF's
