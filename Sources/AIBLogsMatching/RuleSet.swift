@@ -157,6 +157,10 @@ public struct MatchedLine {
   }
 }
 
+/// A candidate line: its range in the block, its rules (`ruleCount` entries of `rules` from
+/// `firstRule`), and its index among the part's lines.
+typealias CandidateLine = (start: Int, end: Int, firstRule: Int, ruleCount: Int, lineIndex: Int)
+
 /// The candidate lines of a block (or of one part of it): lines that contain a literal, with
 /// the rules of those literals, and the part's LF count. Filled by the prefilter stage, read by
 /// the verify stage; reused between blocks.
@@ -164,7 +168,7 @@ public final class CandidateSet: @unchecked Sendable {
   var range: Range<Int> = 0..<0
   var hits: [(offset: Int, state: Int)] = []
   var lanes = LiteralPrefilter.LaneBuffers()
-  var lines: [(start: Int, end: Int, firstRule: Int, ruleCount: Int, lineIndex: Int)] = []
+  var lines: [CandidateLine] = []
   var rules: [Int] = []
   /// The lines the line filter passed: their range in the part, their index among the part's
   /// lines, and where their copy starts in `gathered`.
@@ -263,20 +267,21 @@ public final class RuleScanner {
         counted = start
         part.lines.append((base + start, base + lineEnd, part.rules.count, 0, lineIndex))
       }
-      addRules(ofAcceptingState: hit.state, toLastLineOf: part, prefilter)
+      addRules(ofAcceptingState: hit.state, toLastOf: &part.lines, &part.rules, prefilter)
     }
     part.newlines = lineIndex + LineReader.countNewlines(UnsafeRawBufferPointer(rebasing: slice[counted...]))
   }
 
-  /// Adds the rules of an automaton hit to the part's last line, each once.
+  /// Adds the rules of an automaton hit to the last of `lines`, each once.
   private static func addRules(
-    ofAcceptingState state: Int, toLastLineOf part: CandidateSet, _ prefilter: LiteralPrefilter
+    ofAcceptingState state: Int, toLastOf lines: inout [CandidateLine], _ rules: inout [Int],
+    _ prefilter: LiteralPrefilter
   ) {
-    let last = part.lines.count - 1
-    let first = part.lines[last].firstRule
-    for tag in prefilter.tags(ofAcceptingState: state) where !part.rules[first...].contains(tag) {
-      part.rules.append(tag)
-      part.lines[last].ruleCount += 1
+    let last = lines.count - 1
+    let first = lines[last].firstRule
+    for tag in prefilter.tags(ofAcceptingState: state) where !rules[first...].contains(tag) {
+      rules.append(tag)
+      lines[last].ruleCount += 1
     }
   }
 
@@ -312,19 +317,29 @@ public final class RuleScanner {
     part.gathered.withUnsafeBytes { gathered in
       prefilter.scanLanes(gathered, into: &part.hits, lanes: &part.lanes)
     }
+    // Local arrays: no exclusivity checks on the class's properties for every hit.
+    var lines = part.lines
+    var rules = part.rules
+    part.lines = []
+    part.rules = []
+    defer {
+      part.lines = lines
+      part.rules = rules
+    }
+    let filtered = part.filtered
     let base = part.range.lowerBound
     var current = -1
     var cursor = 0
     for hit in part.hits {
-      while cursor + 1 < part.filtered.count && part.filtered[cursor + 1].gatheredStart <= hit.offset {
+      while cursor + 1 < filtered.count && filtered[cursor + 1].gatheredStart <= hit.offset {
         cursor += 1
       }
       if cursor != current {
         current = cursor
-        let line = part.filtered[cursor]
-        part.lines.append((base + line.start, base + line.end, part.rules.count, 0, line.lineIndex))
+        let line = filtered[cursor]
+        lines.append((base + line.start, base + line.end, rules.count, 0, line.lineIndex))
       }
-      addRules(ofAcceptingState: hit.state, toLastLineOf: part, prefilter)
+      addRules(ofAcceptingState: hit.state, toLastOf: &lines, &rules, prefilter)
     }
   }
 
