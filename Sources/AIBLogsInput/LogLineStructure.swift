@@ -170,13 +170,16 @@ struct LineCursor {
 
   init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
+  @inline(__always)
   func byte(_ at: Int) -> UInt8? { at < bytes.count ? bytes[at] : nil }
 
+  @inline(__always)
   func isDigit(_ at: Int) -> Bool {
     guard let value = byte(at) else { return false }
     return value >= 0x30 && value <= 0x39
   }
 
+  @inline(__always)
   func digits(_ at: Int, _ count: Int) -> Int? {
     guard at >= 0, at + count <= bytes.count else { return nil }
     var value = 0
@@ -189,6 +192,7 @@ struct LineCursor {
   }
 
   /// Consumes `text` followed by anything.
+  @inline(__always)
   mutating func consume(_ text: StaticString) -> Bool {
     let count = text.utf8CodeUnitCount
     guard index + count <= bytes.count else { return false }
@@ -199,6 +203,7 @@ struct LineCursor {
   }
 
   /// Whether the rest of the line starts with `text`.
+  @inline(__always)
   func startsWith(_ text: StaticString) -> Bool {
     let count = text.utf8CodeUnitCount
     guard index + count <= bytes.count else { return false }
@@ -240,6 +245,7 @@ struct LineCursor {
   }
 
   /// Consumes `text` when it is the whole rest of the line.
+  @inline(__always)
   mutating func consumeExact(_ text: StaticString) -> Bool {
     guard bytes.count - index == text.utf8CodeUnitCount else { return false }
     return consume(text)
