@@ -37,7 +37,7 @@ struct LineFilter: @unchecked Sendable {
   /// Windows and needles are chosen among the first bytes of a literal, up to this offset, and
   /// a literal that holds another is dropped only when that one starts within this many bytes:
   /// so the automaton can start close to the position the kernel reports (`lead`).
-  static let maximumRepresentationOffset = 16
+  static let maximumRepresentationOffset = 24
   /// Shorter literals are needles tested at every byte; these buckets hold them.
   static let needleBuckets = 8
   /// At most this many needles (two per bucket on average), so that buckets stay selective.
@@ -46,7 +46,7 @@ struct LineFilter: @unchecked Sendable {
   /// Builds the tables, or returns nil when a literal is shorter than four bytes or holds a
   /// line break. `sample` (the first block of the input) tells which windows of each literal
   /// are rare in this log: each literal is represented by the windows that occur least there.
-  init?(literals: [String], sample: UnsafeRawBufferPointer, simd: Bool = LineFilter.simdAvailable) {
+  init?(literals: [String], sample: UnsafeRawBufferPointer, kernel: Kernel = .best) {
     let originals = literals.map { Array($0.utf8) }
     guard !literals.isEmpty,
       originals.allSatisfy({ $0.count >= 4 && !$0.contains(0x0A) && !$0.contains(0x0D) })
@@ -56,7 +56,7 @@ struct LineFilter: @unchecked Sendable {
       as: UInt8.self, repeating: 0, count: MemoryLayout<aib_filter_tables>.size)
     tables = pointer
     owner = TableOwner(pointer)
-    usesSIMD = simd && LineFilter.simdAvailable
+    self.kernel = LineFilter.Kernel.available.contains(kernel) ? kernel : .portable
 
     let counts = WindowCounts(sample: sample)
     // Each literal's cheapest representation: windows on the grid when it is long enough, else
@@ -108,6 +108,7 @@ struct LineFilter: @unchecked Sendable {
         for variant in LineFilter.caseVariants(byte) {
           LineFilter.orNibble(&pointer.pointee.low, position, Int(variant & 0x0F), bit)
           LineFilter.orNibble(&pointer.pointee.high, position, Int(variant >> 4), bit)
+          LineFilter.orByte(&pointer.pointee.needle7, position, Int(variant & 0x7F), bit)
         }
       }
     }
@@ -292,11 +293,21 @@ struct LineFilter: @unchecked Sendable {
     }
   }
 
-  /// Whether this machine can run the kernel's SIMD code.
-  static let simdAvailable = aib_filter_simd_available() != 0
+  /// The kernel's implementations. Each passes every line that holds a literal; AVX-512's
+  /// needle tables (a byte's low seven bits, not its two nibbles) pass fewer other lines.
+  enum Kernel: Int32, Sendable, CaseIterable {
+    case portable = 0
+    case avx2 = 1
+    case avx512 = 2
 
-  /// Whether this filter runs the SIMD code (the portable code finds the same lines).
-  let usesSIMD: Bool
+    /// The ones this machine can run, portable first.
+    static let available: [Kernel] = allCases.filter { $0.rawValue <= aib_filter_simd_available() }
+    /// The fastest one this machine can run.
+    static let best = available.last!
+  }
+
+  /// The code this filter runs.
+  let kernel: Kernel
 
   /// No literal of a passed line starts more than this many bytes before the position the
   /// kernel reported for it: every occurrence of a literal holds a representation (window or
@@ -322,7 +333,7 @@ struct LineFilter: @unchecked Sendable {
         var resume = 0
         var passed = 0
         let found = aib_filter_scan(
-          tables, base, position, bytes.count, lines.baseAddress!, capacity, &resume, &passed, usesSIMD ? 1 : 0)
+          tables, base, position, bytes.count, lines.baseAddress!, capacity, &resume, &passed, kernel.rawValue)
         for found in lines[0..<found] {
           line(Int(found.start), Int(found.hit), Int(found.end), newlines + Int(found.newlines))
         }
@@ -351,6 +362,11 @@ struct LineFilter: @unchecked Sendable {
   /// Adds `bucket` to entry `nibble` of needle position `position` in a `[4][16]` table.
   private static func orNibble<Table>(_ table: inout Table, _ position: Int, _ nibble: Int, _ bucket: UInt8) {
     withUnsafeMutableBytes(of: &table) { raw in raw[position * 16 + nibble] |= bucket }
+  }
+
+  /// Adds `bucket` to entry `low7` of needle position `position` in a `[4][128]` table.
+  private static func orByte<Table>(_ table: inout Table, _ position: Int, _ low7: Int, _ bucket: UInt8) {
+    withUnsafeMutableBytes(of: &table) { raw in raw[position * 128 + low7] |= bucket }
   }
 
   /// The byte itself and, for an ASCII letter, its other case.

@@ -191,12 +191,12 @@ public struct LineFilterChoice: @unchecked Sendable {
 
   /// Chooses for `ruleSet`, using `sample` (the first block of the input) to pick rare windows.
   public init(ruleSet: CompiledRuleSet, sample: UnsafeRawBufferPointer) {
-    self.init(ruleSet: ruleSet, sample: sample, simd: LineFilter.simdAvailable)
+    self.init(ruleSet: ruleSet, sample: sample, kernel: .best)
   }
 
-  /// Chooses as above, with the kernel's SIMD code (when the machine has it) or its portable code.
-  init(ruleSet: CompiledRuleSet, sample: UnsafeRawBufferPointer, simd: Bool) {
-    filter = LineFilter(literals: ruleSet.prefilter.literalTexts, sample: sample, simd: simd)
+  /// Chooses as above, with one of the kernel's implementations.
+  init(ruleSet: CompiledRuleSet, sample: UnsafeRawBufferPointer, kernel: LineFilter.Kernel) {
+    filter = LineFilter(literals: ruleSet.prefilter.literalTexts, sample: sample, kernel: kernel)
   }
 
   /// The automaton alone, on every byte (for comparisons).

@@ -1,9 +1,11 @@
-// See include/literal_filter.h. Two implementations of the same per-chunk test, chosen at run
-// time: AVX2 (x86-64 machines that have it) and portable C (everything else, and tests).
+// See include/literal_filter.h. Three implementations of the same per-chunk test, chosen at
+// run time: AVX-512 (x86-64 machines with AVX-512BW and VBMI), AVX2 (x86-64 machines that have
+// it) and portable C (everything else, and tests).
 //
-// A chunk is 32 positions starting at `p`. Its needle mask has bit i set when the four bytes at
-// p+i pass the nibble tables of some bucket; its sample mask has bit j set when the eight folded
-// bytes at p+4j pass both levels (see the header). A chunk reads bytes p..p+35.
+// A chunk is 32 positions (64 for AVX-512) starting at `p`. Its needle mask has bit i set when
+// the four bytes at p+i pass the needle tables of some bucket; its sample mask has bit j set
+// when the eight folded bytes at p+4j pass both levels (see the header). A chunk reads four
+// bytes past its end.
 #define _GNU_SOURCE
 #include "literal_filter.h"
 
@@ -16,9 +18,12 @@
 
 #define CHUNK 32
 #define CHUNK_READ 36
+#define WIDE_CHUNK 64
+#define WIDE_CHUNK_READ 68
 
 int aib_filter_simd_available(void) {
 #if AIB_X86
+  if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi")) return 2;
   return __builtin_cpu_supports("avx2") ? 1 : 0;
 #else
   return 0;
@@ -130,39 +135,91 @@ __attribute__((target("avx2,bmi"))) __attribute__((always_inline)) static inline
   }
   return first;
 }
+
+typedef struct {
+  __m512i low[4], high[4];
+} byte_tables;
+
+__attribute__((target("avx512f,avx512bw,avx512vbmi"), always_inline)) static inline byte_tables load_byte_tables(
+    const aib_filter_tables *t) {
+  byte_tables b;
+  for (int k = 0; k < 4; k++) {
+    b.low[k] = _mm512_loadu_si512((const void *)t->needle7[k]);
+    b.high[k] = _mm512_loadu_si512((const void *)(t->needle7[k] + 64));
+  }
+  return b;
+}
+
+// The same test on 64 positions: needles by one 128-entry byte table per position (the low
+// seven bits of each byte pick the entry), samples by one 16-lane gather.
+__attribute__((target("avx512f,avx512bw,avx512vbmi,bmi"), always_inline)) static inline int chunk_first_avx512(
+    const aib_filter_tables *t, const byte_tables *b, const uint8_t *p) {
+  __m512i acc = _mm512_set1_epi8(-1);
+  for (int k = 0; k < 4; k++) {
+    __m512i v = _mm512_loadu_si512((const void *)(p + k));
+    acc = _mm512_and_si512(acc, _mm512_permutex2var_epi8(b->low[k], v, b->high[k]));
+  }
+  uint64_t needles = _mm512_test_epi8_mask(acc, acc);
+
+  const __m512i fold = _mm512_set1_epi8(0x20);
+  __m512i low = _mm512_or_si512(_mm512_loadu_si512((const void *)p), fold);
+  __m512i high = _mm512_or_si512(_mm512_loadu_si512((const void *)(p + 4)), fold);
+  __m512i index = _mm512_srli_epi32(_mm512_mullo_epi32(low, _mm512_set1_epi32((int)0x2545F491u)), 20);
+  __m512i bit4 = _mm512_srli_epi32(_mm512_mullo_epi32(low, _mm512_set1_epi32((int)0x6A09E667u)), 27);
+  __m512i bit8 = _mm512_srli_epi32(_mm512_mullo_epi32(high, _mm512_set1_epi32((int)0xBB67AE85u)), 27);
+  __m512i words = _mm512_i32gather_epi32(index, (const void *)t->first, 4);
+  __m512i bits = _mm512_or_si512(_mm512_srlv_epi32(words, bit4), _mm512_srlv_epi32(words, bit8));
+  uint32_t candidates = _mm512_test_epi32_mask(bits, _mm512_set1_epi32(1));
+  uint32_t samples = 0;
+  while (candidates) {
+    int j = __builtin_ctz(candidates);
+    candidates &= candidates - 1;
+    if (sample_confirmed(t, p + 4 * j)) {
+      samples = 1u << j;
+      break;
+    }
+  }
+  if ((needles | samples) == 0) return -1;
+  int first = needles ? (int)__builtin_ctzll(needles) : WIDE_CHUNK;
+  if (samples) {
+    int sample = 4 * (int)__builtin_ctz(samples);
+    if (sample < first) first = sample;
+  }
+  return first;
+}
 #endif
 
-// The driver, shared by both implementations: chunks while 36 bytes remain, then the tail from
+// The driver, shared by all implementations: chunks while 36 bytes remain, then the tail from
 // a zero-padded copy; after a hit, on to the next line. It counts the LFs of every byte it
 // passes (the chunks without a hit, the bytes of a hit's chunk before the hit, the LF that ends
 // a hit's line), so the caller needs no second pass for line starts and line numbers.
-#define AIB_SCAN_BODY(FIRST_IN_CHUNK, LF_MASK)                                                  \
+#define AIB_SCAN_BODY(FIRST_IN_SIZE, LF_MASK, SIZE, READ)                                                \
   size_t count = 0;                                                                             \
   size_t p = start;                                                                             \
   size_t lf = 0;                                                                                \
   size_t line_start = start;                                                                    \
   while (p < length && count < capacity) {                                                      \
     size_t hit = (size_t)-1;                                                                    \
-    if (p + CHUNK_READ <= length) {                                                             \
-      int first = FIRST_IN_CHUNK(data + p);                                                     \
-      uint32_t mask = LF_MASK(data + p);                                                        \
+    if (p + READ <= length) {                                                             \
+      int first = FIRST_IN_SIZE(data + p);                                                     \
+      uint64_t mask = LF_MASK(data + p);                                                        \
       if (first < 0) {                                                                          \
         count_lfs(mask, p, &lf, &line_start);                                                   \
-        p += CHUNK;                                                                             \
+        p += SIZE;                                                                             \
         continue;                                                                               \
       }                                                                                         \
-      count_lfs(mask & ((1u << first) - 1u), p, &lf, &line_start);                              \
+      count_lfs(mask & ((1ull << first) - 1u), p, &lf, &line_start);                              \
       hit = p + (size_t)first;                                                                  \
     } else {                                                                                    \
-      uint8_t tail[CHUNK + CHUNK_READ + CHUNK];                                                 \
+      uint8_t tail[SIZE + READ + SIZE];                                                 \
       size_t remaining = length - p;                                                            \
       memset(tail, 0, sizeof tail);                                                             \
       memcpy(tail, data + p, remaining);                                                        \
-      for (size_t offset = 0; offset < remaining && hit == (size_t)-1; offset += CHUNK) {       \
-        int first = FIRST_IN_CHUNK(tail + offset);                                              \
-        uint32_t mask = LF_MASK(tail + offset); /* the zero padding holds no LF */              \
+      for (size_t offset = 0; offset < remaining && hit == (size_t)-1; offset += SIZE) {       \
+        int first = FIRST_IN_SIZE(tail + offset);                                              \
+        uint64_t mask = LF_MASK(tail + offset); /* the zero padding holds no LF */              \
         if (first >= 0 && offset + (size_t)first < remaining) {                                 \
-          count_lfs(mask & ((1u << first) - 1u), p + offset, &lf, &line_start);                 \
+          count_lfs(mask & ((1ull << first) - 1u), p + offset, &lf, &line_start);                 \
           hit = p + offset + (size_t)first;                                                     \
         } else {                                                                                \
           count_lfs(mask, p + offset, &lf, &line_start);                                        \
@@ -191,27 +248,27 @@ __attribute__((target("avx2,bmi"))) __attribute__((always_inline)) static inline
 // Adds the LFs of a chunk's `mask` (bit i: byte at `chunk` + i) to `*lf`, and moves
 // `*line_start` after the last of them.
 // Without branches: whether a chunk holds an LF is as unpredictable as the text.
-static inline void count_lfs(uint32_t mask, size_t chunk, size_t *lf, size_t *line_start) {
-  *lf += (size_t)__builtin_popcount(mask);
-  size_t after_last = chunk + 32 - (size_t)__builtin_clz(mask | 1u);
+static inline void count_lfs(uint64_t mask, size_t chunk, size_t *lf, size_t *line_start) {
+  *lf += (size_t)__builtin_popcountll(mask);
+  size_t after_last = chunk + 64 - (size_t)__builtin_clzll(mask | 1u);
   *line_start = mask ? after_last : *line_start;
 }
 
-static inline uint32_t lf_mask_portable(const uint8_t *p) {
-  uint32_t mask = 0;
-  for (int i = 0; i < CHUNK; i++) mask |= (uint32_t)(p[i] == '\n') << i;
+static inline uint64_t lf_mask_portable(const uint8_t *p) {
+  uint64_t mask = 0;
+  for (int i = 0; i < CHUNK; i++) mask |= (uint64_t)(p[i] == '\n') << i;
   return mask;
 }
 
 static size_t scan_portable(const aib_filter_tables *t, const uint8_t *data, size_t start, size_t length,
                             aib_filter_line *lines, size_t capacity, size_t *resume, size_t *newlines) {
 #define PORTABLE_FIRST(ptr) chunk_first_portable(t, (ptr))
-  AIB_SCAN_BODY(PORTABLE_FIRST, lf_mask_portable)
+  AIB_SCAN_BODY(PORTABLE_FIRST, lf_mask_portable, CHUNK, CHUNK_READ)
 #undef PORTABLE_FIRST
 }
 
 #if AIB_X86
-__attribute__((target("avx2"))) static inline uint32_t lf_mask_avx2(const uint8_t *p) {
+__attribute__((target("avx2"))) static inline uint64_t lf_mask_avx2(const uint8_t *p) {
   __m256i v = _mm256_loadu_si256((const __m256i *)p);
   return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')));
 }
@@ -223,15 +280,29 @@ __attribute__((target("avx2,bmi,popcnt,lzcnt"))) static size_t scan_avx2(const a
                                                                          size_t *newlines) {
   nibble_tables n = load_nibbles(t);
 #define AVX2_FIRST(ptr) chunk_first_avx2(t, &n, (ptr))
-  AIB_SCAN_BODY(AVX2_FIRST, lf_mask_avx2)
+  AIB_SCAN_BODY(AVX2_FIRST, lf_mask_avx2, CHUNK, CHUNK_READ)
 #undef AVX2_FIRST
+}
+
+__attribute__((target("avx512f,avx512bw"))) static inline uint64_t lf_mask_avx512(const uint8_t *p) {
+  return _mm512_cmpeq_epi8_mask(_mm512_loadu_si512((const void *)p), _mm512_set1_epi8('\n'));
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vbmi,bmi,popcnt,lzcnt"))) static size_t scan_avx512(
+    const aib_filter_tables *t, const uint8_t *data, size_t start, size_t length, aib_filter_line *lines,
+    size_t capacity, size_t *resume, size_t *newlines) {
+  byte_tables b = load_byte_tables(t);
+#define AVX512_FIRST(ptr) chunk_first_avx512(t, &b, (ptr))
+  AIB_SCAN_BODY(AVX512_FIRST, lf_mask_avx512, WIDE_CHUNK, WIDE_CHUNK_READ)
+#undef AVX512_FIRST
 }
 #endif
 
 size_t aib_filter_scan(const aib_filter_tables *tables, const uint8_t *data, size_t start, size_t length,
                        aib_filter_line *lines, size_t capacity, size_t *resume, size_t *newlines, int simd) {
 #if AIB_X86
-  if (simd) return scan_avx2(tables, data, start, length, lines, capacity, resume, newlines);
+  if (simd == 2) return scan_avx512(tables, data, start, length, lines, capacity, resume, newlines);
+  if (simd == 1) return scan_avx2(tables, data, start, length, lines, capacity, resume, newlines);
 #endif
   return scan_portable(tables, data, start, length, lines, capacity, resume, newlines);
 }

@@ -9,7 +9,7 @@ import Testing
 /// paths, and the scan through it must find exactly what the automaton alone finds.
 @Suite struct LineFilterTests {
   /// The kernel's code paths this machine can run.
-  static let paths: [Bool] = LineFilter.simdAvailable ? [false, true] : [false]
+  static let paths = LineFilter.Kernel.available
 
   /// A small deterministic generator (so a failure can be replayed).
   struct Generator {
@@ -121,7 +121,7 @@ import Testing
   }
 
   @Test(arguments: paths)
-  func everyLineWithALiteralIsACandidate(simd: Bool) throws {
+  func everyLineWithALiteralIsACandidate(kernel: LineFilter.Kernel) throws {
     for seed in 1...40 {
       var generator = Generator(state: UInt64(seed))
       let literals = Self.randomLiterals(&generator, count: 1 + generator.next(60))
@@ -131,7 +131,7 @@ import Testing
       let sample = [text, Self.randomText(&generator, literals: [], lines: 50), []][seed % 3]
       let filter = try #require(
         sample.withUnsafeBytes {
-          LineFilter(literals: literals.map { String(decoding: $0, as: UTF8.self) }, sample: $0, simd: simd)
+          LineFilter(literals: literals.map { String(decoding: $0, as: UTF8.self) }, sample: $0, kernel: kernel)
         })
       let candidates = Self.candidateLines(filter, text)
       let expected = Self.linesWithLiterals(text, literals)
@@ -152,10 +152,10 @@ import Testing
   }
 
   @Test(arguments: paths)
-  func aLiteralAtEveryOffsetOfABlockIsFound(simd: Bool) throws {
+  func aLiteralAtEveryOffsetOfABlockIsFound(kernel: LineFilter.Kernel) throws {
     // Every alignment against the 32-byte chunks and the four-byte grid, and the tail.
     for literal in ["fail", "B / ", "exited with code:", "Press Enter", "0x80070070"] {
-      let filter = try #require([UInt8]().withUnsafeBytes { LineFilter(literals: [literal], sample: $0, simd: simd) })
+      let filter = try #require([UInt8]().withUnsafeBytes { LineFilter(literals: [literal], sample: $0, kernel: kernel) })
       for offset in 0..<80 {
         for trailing in [0, 1, 5, 40] {
           let text =
@@ -168,8 +168,8 @@ import Testing
   }
 
   @Test(arguments: paths)
-  func newlinesAreCountedAroundCandidateLines(simd: Bool) throws {
-    let filter = try #require([UInt8]().withUnsafeBytes { LineFilter(literals: ["abcd"], sample: $0, simd: simd) })
+  func newlinesAreCountedAroundCandidateLines(kernel: LineFilter.Kernel) throws {
+    let filter = try #require([UInt8]().withUnsafeBytes { LineFilter(literals: ["abcd"], sample: $0, kernel: kernel) })
     var generator = Generator(state: 7)
     for length in [0, 1, 31, 32, 33, 36, 127, 128, 129, 1000, 4099] {
       // LFs, empty lines and a literal now and then, at every alignment against the chunks.
@@ -207,7 +207,7 @@ import Testing
   /// The bundled library and the analysis-like scan over every sample log: the filtered scan
   /// finds the same candidate lines with the same rules as the automaton over every byte.
   @Test(arguments: paths)
-  func filteredScanEqualsTheAutomatonOnTheSampleLogs(simd: Bool) throws {
+  func filteredScanEqualsTheAutomatonOnTheSampleLogs(kernel: LineFilter.Kernel) throws {
     let library = try PatternLibrary.bundled()
     let compiled = try CompiledPatternLibrary(library: library, extraRules: [])
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -221,7 +221,7 @@ import Testing
       text.withUnsafeBytes { bytes in
         let filtered = CandidateSet()
         let plain = CandidateSet()
-        let choice = LineFilterChoice(ruleSet: compiled.ruleSet, sample: bytes, simd: simd)
+        let choice = LineFilterChoice(ruleSet: compiled.ruleSet, sample: bytes, kernel: kernel)
         #expect(choice.usesLineFilter)
         RuleScanner.findCandidates(in: bytes, ruleSet: compiled.ruleSet, filter: choice, into: filtered)
         RuleScanner.findCandidates(in: bytes, ruleSet: compiled.ruleSet, filter: .automatonOnly, into: plain)

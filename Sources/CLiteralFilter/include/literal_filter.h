@@ -20,7 +20,8 @@ extern "C" {
 /// The tables of a filter. Every literal is represented by one of:
 /// - four folded 4-byte windows (one at each offset residue mod 4), or
 /// - four folded 8-byte windows (one at each offset residue mod 4), or
-/// - one folded 4-byte needle in the nibble tables (`low`/`high`, 8 buckets, 4 positions).
+/// - one folded 4-byte needle in the needle tables (`low`/`high` or `needle7`, 8 buckets, 4
+///   positions).
 /// Windows are tested at every fourth byte; a literal of length 7 (or 11) or more has one of its
 /// four windows on that grid wherever it occurs. Needles are tested at every byte.
 /// "Folded" means every byte ORed with 0x20, which maps each ASCII letter to its lower case.
@@ -38,6 +39,9 @@ typedef struct {
   uint8_t low[4][16];
   /// For needle position k (0...3) and a byte's high nibble: the buckets that accept it.
   uint8_t high[4][16];
+  /// For needle position k (0...3) and a byte's low seven bits: the buckets that accept it
+  /// (the AVX-512 code's tables; more selective than the nibbles).
+  uint8_t needle7[4][128];
 } aib_filter_tables;
 
 /// The word of `first` for a sample whose folded first four bytes are `low`.
@@ -79,13 +83,13 @@ typedef struct {
 /// Scans `data[start..<length]` (`start` at a line start) and writes to `lines` the lines that
 /// may contain a literal, in order, at most `capacity` of them. Returns the number written;
 /// `*resume` is where to continue (a line start, or `length` when the whole range was scanned)
-/// and `*newlines` the number of LF bytes in `data[start..<*resume]`. `simd` non-zero uses the
-/// SIMD code, which only `aib_filter_simd_available()` machines may ask for; both find the same
-/// lines.
+/// and `*newlines` the number of LF bytes in `data[start..<*resume]`. `simd` picks the code: 0
+/// portable, 1 AVX2, 2 AVX-512 (up to what `aib_filter_simd_available()` returns). Each passes
+/// every line that holds a literal; AVX-512's needle tables are finer, so it passes fewer others.
 size_t aib_filter_scan(const aib_filter_tables *tables, const uint8_t *data, size_t start, size_t length,
                        aib_filter_line *lines, size_t capacity, size_t *resume, size_t *newlines, int simd);
 
-/// Whether this machine can run the SIMD (AVX2) code.
+/// The best code this machine can run: 2 (AVX-512BW and VBMI), 1 (AVX2) or 0 (portable only).
 int aib_filter_simd_available(void);
 
 #ifdef __cplusplus
