@@ -153,10 +153,11 @@ import Testing
 
   @Test(arguments: paths)
   func aLiteralAtEveryOffsetOfABlockIsFound(kernel: LineFilter.Kernel) throws {
-    // Every alignment against the 32-byte chunks and the four-byte grid, and the tail.
+    // Every alignment against the 32- and 64-byte chunks and the four-byte grid, and the tail.
     for literal in ["fail", "B / ", "exited with code:", "Press Enter", "0x80070070"] {
-      let filter = try #require([UInt8]().withUnsafeBytes { LineFilter(literals: [literal], sample: $0, kernel: kernel) })
-      for offset in 0..<80 {
+      let filter = try #require(
+        [UInt8]().withUnsafeBytes { LineFilter(literals: [literal], sample: $0, kernel: kernel) })
+      for offset in 0..<136 {
         for trailing in [0, 1, 5, 40] {
           let text =
             [UInt8](repeating: UInt8(ascii: "x"), count: offset) + Array(literal.uppercased().utf8)
