@@ -84,21 +84,20 @@ public final class PCRE2Regex: @unchecked Sendable {
     -> [Range<Int>?]?
   {
     guard try matches(subject, scratch: scratch) else { return nil }
-    let ovector = pcre2_get_ovector_pointer_8(scratch.matchData)!
     let pairs = min(captureCount + 1, Int(pcre2_get_ovector_count_8(scratch.matchData)))
-    var groups: [Range<Int>?] = []
-    groups.reserveCapacity(pairs)
-    for group in 0..<pairs {
-      let start = ovector[2 * group]
-      let end = ovector[2 * group + 1]
-      // PCRE2_UNSET is ~0, which reads as -1 here.
-      if start >= 0 && end >= start && end <= subject.count {
-        groups.append(start..<end)
-      } else {
-        groups.append(nil)
-      }
-    }
-    return groups
+    return (0..<pairs).map { groupRange($0, subjectCount: subject.count, scratch: scratch) }
+  }
+
+  /// The range of group `group` (0 is the whole match) in the subject of the last successful
+  /// `matches` or `match` with `scratch`, or nil when it did not take part.
+  public func groupRange(_ group: Int, subjectCount: Int, scratch: PCRE2MatchScratch) -> Range<Int>? {
+    guard group <= captureCount, group < Int(pcre2_get_ovector_count_8(scratch.matchData)) else { return nil }
+    let ovector = pcre2_get_ovector_pointer_8(scratch.matchData)!
+    let start = ovector[2 * group]
+    let end = ovector[2 * group + 1]
+    // PCRE2_UNSET is ~0, which reads as -1 here.
+    guard start >= 0 && end >= start && end <= subjectCount else { return nil }
+    return start..<end
   }
 
   /// Whether the regex matches anywhere in `subject`.

@@ -379,6 +379,8 @@ public final class RuleScanner {
     _ block: LineBlock, candidates: Parts, _ body: (MatchedLine) -> Void
   ) where Parts.Element == CandidateSet {
     var firstLine = block.firstLineNumber
+    // Once per block, not once per line: the rule set's array, retained.
+    let regexes = ruleSet.regexes
     for part in candidates {
       for line in part.lines {
         candidateLineCount += 1
@@ -390,7 +392,8 @@ public final class RuleScanner {
           rules = sortedRules[...]
         }
         verifyLine(
-          block, start: line.start, end: line.end, number: firstLine + line.lineIndex, rules: rules, body)
+          block, start: line.start, end: line.end, number: firstLine + line.lineIndex, rules: rules, regexes: regexes,
+          body)
       }
       firstLine += part.newlines
     }
@@ -403,7 +406,7 @@ public final class RuleScanner {
   /// `body` when one matched.
   private func verifyLine(
     _ block: LineBlock, start: Int, end: Int, number lineNumber: Int, rules: ArraySlice<Int>,
-    _ body: (MatchedLine) -> Void
+    regexes: [[PCRE2Regex]], _ body: (MatchedLine) -> Void
   ) {
     let bytes = block.bytes
     var trimmedEnd = end
@@ -413,17 +416,15 @@ public final class RuleScanner {
     let message = UnsafeRawBufferPointer(rebasing: line[structure.message])
     var matches: [RuleMatch] = []
     for rule in rules {
-      for (regexIndex, regex) in ruleSet.regexes[rule].enumerated() {
+      for (regexIndex, regex) in regexes[rule].enumerated() {
         do {
+          guard try regex.matches(message, scratch: scratch) else { continue }
           var captures = Captures()
-          if regex.captureNames.isEmpty {
-            // No named groups: the cheaper test, without the group ranges.
-            guard try regex.matches(message, scratch: scratch) else { continue }
-          } else {
-            guard let groups = try regex.match(message, scratch: scratch) else { continue }
+          if !regex.captureNames.isEmpty {
+            // The group ranges straight from the match data, without an array of them.
             captures.reserveCapacity(regex.captureNames.count)
-            for (name, group) in regex.captureNames where group < groups.count {
-              if let range = groups[group] {
+            for (name, group) in regex.captureNames {
+              if let range = regex.groupRange(group, subjectCount: message.count, scratch: scratch) {
                 captures[name] = String(decoding: UnsafeRawBufferPointer(rebasing: message[range]), as: UTF8.self)
               }
             }
