@@ -165,10 +165,22 @@ public enum PatternLoader {
 /// Typed access to the fields of one pattern mapping, with located diagnostics.
 struct FieldReader {
   let file: String
-  let mapping: Node.Mapping
   let root: Node
+  /// The mapping's values by key text, the first of a repeated key winning (as in a lookup).
+  private let fields: [String: Node]
 
-  func node(_ key: String) -> Node? { FieldReader.value(of: key, in: mapping) }
+  init(file: String, mapping: Node.Mapping, root: Node) {
+    self.file = file
+    self.root = root
+    var fields: [String: Node] = [:]
+    fields.reserveCapacity(mapping.count)
+    for (name, value) in mapping {
+      if let key = name.string, fields[key] == nil { fields[key] = value }
+    }
+    self.fields = fields
+  }
+
+  func node(_ key: String) -> Node? { fields[key] }
 
   /// The value of `key` in `mapping`, comparing key text only (`Node.Mapping`'s own subscript
   /// compares whole nodes and resolves their tags, which was most of the library's load time).
