@@ -143,9 +143,14 @@ enum Marker: String, CaseIterable {
         [
           "error", "fail", "exception", "fatal", "denied", "not found", "cannot ", "npm ERR", "E: Unable",
           "E: Package", "E: Could not", "E: Sub-process", "E: The repository", "E: Version", "E: Invalid",
+          "Traceback (most recent call last)",
         ],
         [
+          // Also an exception's type name at the start of its message (Python's `KeyError: 'X'`,
+          // `ModuleNotFoundError: ...`, Java's `java.io.IOException: ...`) and the header of a
+          // Python traceback, whose last line names the error.
           #"(?i)\b(?:error|failure|exception|fatal|denied|not found|cannot)\b|(?<!\b0 )\bfailed\b(?!:?\s*0\b)|^npm ERR!|^E: \S"#
+            + #"|(?-i:^(?:[a-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception): )|^Traceback \(most recent call last\):"#
         ]
       )
     case .devopsTask:

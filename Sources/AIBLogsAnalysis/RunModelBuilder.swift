@@ -35,6 +35,8 @@ final class RunModelBuilder {
   private var runState: String?
   /// `lastRunStatus.runSubState`: where a run stopped (Building, Customizing, Distributing...).
   private var runSubState: String?
+  /// The line that gave `runSubState`.
+  private var runSubStateLine: EvidenceLine?
   /// Whether the template itself failed (`provisioningState` Failed): a submission failure.
   private var provisioningFailed = false
   /// The build VM's size, from the builder's configuration dump.
@@ -459,7 +461,9 @@ final class RunModelBuilder {
     case .runStatus:
       sawRunStatus = true
       switch captures["key"] {
-      case "runSubState": runSubState = captures["state"]
+      case "runSubState":
+        runSubState = captures["state"]
+        runSubStateLine = line.evidence
       case "provisioningState":
         if captures["state"]?.lowercased() == "failed" { provisioningFailed = true }
         if runState == nil { runState = captures["state"] }
@@ -697,6 +701,19 @@ final class RunModelBuilder {
           " Sysprep reported IMAGE_STATE_UNDEPLOYABLE \(count) times\(span) and never reached IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE."
       }
     }
+    // A run that failed while validating (lastRunStatus.runSubState): the validation stage failed,
+    // whatever the wrapper message says about customization (catalog 0.5: Validating -> H6).
+    if runState?.lowercased() == "failed", runSubState?.lowercased() == "validating", let line = runSubStateLine {
+      ensureFinding("validation-failed", line: line.line, evidence: [line], customizer: nil)
+      if var wrapper = findings["packer-build-failed"] {
+        wrapper.severity = .note
+        wrapper.benign = true
+        wrapper.benignReason =
+          "The run status says the run stopped while validating (runSubState Validating): this wrapper text "
+          + "comes from the validation stage, not from a customizer."
+        findings["packer-build-failed"] = wrapper
+      }
+    }
     // A cancelled build: which step was running and how long the log was silent before the end.
     if let cancel = cancelLine {
       let running = cancelCustomizer.flatMap { customizers.indices.contains($0) ? customizers[$0] : nil }
@@ -740,6 +757,24 @@ final class RunModelBuilder {
         }
         findings["build-timeout"]?.message += sentence
         cancellationSentence = sentence
+      }
+      // A script step whose last words before a long silence ask a question or name a field to
+      // fill in (`Geographic area:`, `Enter password:`, `Continue? [y/N]`) was waiting for an
+      // answer nobody can give (catalog D3): the prompt explains the timeout.
+      if let running, running.type == "powershell" || running.type == "shell", !running.isAIBStep,
+        let silence, silence.seconds >= 600, let last = running.lastOutput.last,
+        case let said = LogLineStructure.message(of: last.text).trimmingWhitespace(),
+        Self.looksLikePrompt(said)
+      {
+        let existed = findings["interactive-prompt"] != nil
+        if ensureFinding("interactive-prompt", line: last.line, evidence: [last], customizer: cancelCustomizer),
+          !existed
+        {
+          findings["interactive-prompt"]?.captures["prompt"] = said
+          findings["interactive-prompt"]?.message =
+            "The last output of \(Self.stepName(running)) before the build was cancelled was \u{201C}\(said)\u{201D}, "
+            + "which asks for an answer nobody can give in an image build: the command waited for input until the timeout."
+        }
       }
       // A PowerShell step that ran its script without Packer's elevated wrapper and then went
       // silent until the cancellation, with no other cause seen in it: installers that need
@@ -805,6 +840,28 @@ final class RunModelBuilder {
         }
       }
     }
+  }
+
+  /// Whether a step's last output line reads as a prompt waiting for input: a short line that
+  /// ends in a question mark, or in a colon after a field name (`Geographic area:`, `Password:`),
+  /// or in a choice list (`[y/N]`, `(yes/no)`). Not a progress line (`...`), a PowerShell record
+  /// line or a list header that announces more output (`will be installed:`).
+  static func looksLikePrompt(_ message: String) -> Bool {
+    guard (2...100).contains(message.count), !message.hasSuffix("..."), !message.hasPrefix("+"),
+      !message.hasPrefix("At ")
+    else { return false }
+    let lowered = message.lowercased()
+    if lowered.hasSuffix("[y/n]") || lowered.hasSuffix("(y/n)") || lowered.hasSuffix("(yes/no)")
+      || lowered.hasSuffix("[yes/no]")
+    {
+      return true
+    }
+    if message.hasSuffix("?") { return true }
+    guard message.hasSuffix(":") else { return false }
+    // A field label is a few words; a list header says what follows.
+    let words = message.dropLast().split(separator: " ")
+    let announces = ["following", "installed", "upgraded", "removed", "packages", "include", "includes"]
+    return words.count <= 6 && !words.contains { announces.contains($0.lowercased()) }
   }
 
   /// Bytes in a progress size such as `826 B`, `12.5 MB` or `1.2 GiB`.
@@ -1053,6 +1110,14 @@ final class RunModelBuilder {
       // Stack frames (`at f (file:1:2)`, `npm error     at ...`) say where, not what.
       let words = message.split(separator: " ").prefix(3).map { $0.lowercased() }
       if words.contains("at") { continue }
+      // Lines that point at another line (`Please see the above error message for a hint`) or
+      // only announce one (a Python traceback's header) do not say what went wrong.
+      let lowered = message.lowercased()
+      if lowered.contains("see the above") || lowered.contains("see above") || lowered.contains("the above error")
+        || message.hasPrefix("Traceback (most recent call last)")
+      {
+        continue
+      }
       last = message
     }
     guard let chosen = header ?? last else { return nil }
@@ -1097,6 +1162,11 @@ extension Array {
 }
 
 extension String {
+  /// The string without spaces and tabs at either end.
+  func trimmingWhitespace() -> String {
+    String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed())
+  }
+
   func trimmingCharacters() -> String {
     String(drop { $0 == " " }.reversed().drop { $0 == " " || $0 == "." }.reversed())
   }

@@ -232,6 +232,69 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.primary == "windows-restart-timeout")
   }
 
+  @Test func aQuestionAsTheLastOutputBeforeATimeoutIsAPrompt() throws {
+    let lines = [
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      new("10:00:01", "ui:     azure-arm: Setting up tzdata (2025b-0ubuntu0.22.04.1) ..."),
+      new("10:00:01", "ui error: ==> azure-arm: debconf: falling back to frontend: Readline"),
+      new("10:00:01", "ui:     azure-arm: Configuring tzdata"),
+      new("10:00:01", "ui:     azure-arm: Geographic area:"),
+      new("13:59:40", "ui error: Cancelling build after receiving terminated"),
+    ]
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.primary == "interactive-prompt")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.message.contains("\u{201C}Geographic area:\u{201D}"))
+    #expect(finding.evidence.contains { $0.line == 5 })
+    #expect(finding.customizer?.templateIndex == 0)
+    #expect(diagnosis.chain.contains("build-timeout"))
+  }
+
+  @Test func progressAsTheLastOutputBeforeATimeoutIsNoPrompt() throws {
+    for last in [
+      "Starting interactive configuration (use --unattended to skip) ...",
+      "The following NEW packages will be installed:",
+    ] {
+      let lines = [
+        "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+        new("10:00:01", "ui:     azure-arm: \(last)"),
+        new("13:59:40", "ui error: Cancelling build after receiving terminated"),
+      ]
+      let diagnosis = try diagnose(lines)
+      #expect(diagnosis.primary == "build-timeout")
+      #expect(!diagnosis.findings.contains { $0.id == "interactive-prompt" })
+    }
+  }
+
+  @Test func promptShapes() {
+    for prompt in [
+      "Geographic area:", "Enter password:", "Continue? [y/N]", "Overwrite /etc/motd? (yes/no)", "Proceed?",
+    ] {
+      #expect(RunModelBuilder.looksLikePrompt(prompt), "\(prompt)")
+    }
+    for other in [
+      "Downloading...", "The following packages will be upgraded:", "+ CategoryInfo : x:", "",
+      "Installing collected packages: nvidia-cudnn-cu12, torch", "done",
+    ] {
+      #expect(!RunModelBuilder.looksLikePrompt(other), "\(other)")
+    }
+  }
+
+  @Test func aRunThatFailedWhileValidatingIsAValidationFailure() throws {
+    let diagnosis = try diagnose([
+      "{", #"  "lastRunStatus": {"#,
+      #"    "message": "Failed while waiting for packerizer: Microservice has failed: Failed while processing request: Error when executing packerizer: Packer build command has failed: exit status 1. During the image build, a failure has occurred, please review the build log to identify which build/customization step failed.","#,
+      #"    "runState": "Failed","#, #"    "runSubState": "Validating""#, "  }", "}",
+    ])
+    #expect(diagnosis.outcome == .failed)
+    #expect(diagnosis.primary == "validation-failed")
+    #expect(diagnosis.findings.first?.phase == .validate)
+    #expect(diagnosis.findings.first?.evidence.map(\.line) == [5])
+    let wrapper = try #require(diagnosis.findings.first { $0.id == "packer-build-failed" })
+    #expect(wrapper.benign)
+  }
+
   @Test func cancellationNamesTheSilentStepAndHowLongItWasSilent() throws {
     let lines = [
       new(
@@ -515,5 +578,35 @@ struct SplitMix64: RandomNumberGenerator {
     )
     #expect(finding.evidence.map(\.line) == [3, 4])
     #expect(finding.customizer?.templateIndex == 0)
+  }
+
+  @Test func aPythonExceptionIsTheQuotedCauseOfAGenericExit() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT ==> azure-arm: Traceback (most recent call last):",
+      "PACKER OUT ==> azure-arm:   File \"/opt/contoso/render_config.py\", line 33, in main",
+      "PACKER OUT ==> azure-arm:     tenant = os.environ['CONTOSO_TENANT_ID']",
+      "PACKER OUT ==> azure-arm: KeyError: 'CONTOSO_TENANT_ID'",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 2. Allowed exit codes are: [0]",
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "script-nonzero-exit")
+    #expect(finding.message.hasSuffix("The step's error output: \u{201C}KeyError: 'CONTOSO_TENANT_ID'\u{201D}"))
+    #expect(finding.evidence.map(\.line) == [2, 5, 6])
+  }
+
+  @Test func aLineThatPointsAtTheErrorAboveIsNotTheQuotedCause() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT ==> azure-arm: Permission to access 'https://updates.suse.com/repodata/repomd.xml' denied.",
+      "PACKER OUT ==> azure-arm: Please see the above error message for a hint.",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 4. Allowed exit codes are: [0]",
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "script-nonzero-exit")
+    #expect(
+      finding.message.hasSuffix(
+        "The step's error output: \u{201C}Permission to access 'https://updates.suse.com/repodata/repomd.xml' denied\u{201D}"
+      ))
   }
 }
