@@ -837,6 +837,23 @@ final class RunModelBuilder {
           let ending = cancelLine != nil ? "was cancelled" : "failed"
           findings["resource-exhaustion-small-vm"]?.message =
             "\(sentence) before the build \(ending): the build VM is most likely too small for this work."
+          // A cancelled build ran out of time: that much is certain, while a small VM is only
+          // the likely cause on the 1-vCPU default size. On any other (or an unknown) size the
+          // memory readings are context for the timeout, not its root cause.
+          if cancelLine != nil, vmSize?.lowercased() != "standard_d1_v2",
+            var finding = findings["resource-exhaustion-small-vm"]
+          {
+            finding.severity = .warning
+            finding.title = "Windows Update ran with the VM's memory nearly full"
+            finding.rank = min(finding.rank, (findings["build-timeout"]?.rank ?? 50) - 5)
+            var context =
+              "\(sentence) while it ran until the build was cancelled: memory pressure may have slowed it down"
+            if let size = vmSize { context += " on \(size)" }
+            finding.message =
+              context
+              + "; a larger size helps only if the work outgrew it, a longer buildTimeoutInMinutes if it is just long."
+            findings["resource-exhaustion-small-vm"] = finding
+          }
         }
       }
     }

@@ -504,6 +504,31 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.primary == "resource-exhaustion-small-vm")
   }
 
+  @Test(arguments: [("Standard_D4s_v5", "build-timeout"), ("Standard_D1_v2", "resource-exhaustion-small-vm")])
+  func memoryPressureBeforeACancellationIsTheCauseOnlyOnTheSmallDefaultSize(size: String, primary: String) throws {
+    let lines = [
+      new(
+        "10:00:00",
+        "packer-plugin-azure_v2.5.1_x5.0_linux_amd64 plugin: 2026/02/21 10:00:00 Azure: VMSize=\(size), Location=eastus"
+      ),
+      new("10:01:00", "ui: ==> azure-arm: Running Windows update..."),
+      new(
+        "13:50:00", "ui: ==> azure-arm: Waiting for operation to complete (system performance: 99% cpu; 97% memory)..."),
+      new("14:00:00", "ui error: Cancelling build after receiving terminated"),
+    ]
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.primary == primary)
+    let memory = try #require(diagnosis.findings.first { $0.id == "resource-exhaustion-small-vm" })
+    if primary == "build-timeout" {
+      #expect(memory.severity == .warning)
+      #expect(memory.message.contains("memory pressure may have slowed it down on \(size)"))
+      #expect(!diagnosis.chain.contains("resource-exhaustion-small-vm"))
+    } else {
+      #expect(memory.message.contains("most likely too small"))
+    }
+  }
+
   @Test func memoryPressureInASuccessfulBuildIsNotAFinding() throws {
     let lines = [
       new("10:00:00", "ui: ==> azure-arm: Running Windows update..."),
@@ -608,5 +633,17 @@ struct SplitMix64: RandomNumberGenerator {
       finding.message.hasSuffix(
         "The step's error output: \u{201C}Permission to access 'https://updates.suse.com/repodata/repomd.xml' denied\u{201D}"
       ))
+  }
+
+  @Test func sudosRefusalIsTheQuotedCauseOfAGenericExit() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT     azure-arm: + sudo -u svc_app /opt/app/bin/init-db --migrate",
+      "PACKER OUT ==> azure-arm: sudo: a password is required",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]",
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "script-nonzero-exit")
+    #expect(finding.message.hasSuffix("The step's error output: \u{201C}sudo: a password is required\u{201D}"))
   }
 }
