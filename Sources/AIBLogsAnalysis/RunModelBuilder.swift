@@ -634,7 +634,12 @@ final class RunModelBuilder {
       findings[id] = finding
     }
     var primary = choosePrimary(outcome: outcome)
-    if primary == nil && (outcome == .failed || outcome == .cancelled) {
+    // A run status that only says the run was cancelled (runState Canceled, an empty message)
+    // names no failure: a user or a pipeline cancelled it, which is not an unknown failure.
+    let cancelledByRequest =
+      outcome == .cancelled && kind == .runStatus && cancelLine == nil
+      && ["canceled", "cancelled", "canceling"].contains(runState?.lowercased() ?? "")
+    if primary == nil && (outcome == .failed || outcome == .cancelled) && !cancelledByRequest {
       primary = addFallbackFinding(outcome: outcome)
     }
     if let id = primary { enrichPrimaryEvidence(id) }
@@ -755,7 +760,7 @@ final class RunModelBuilder {
           sentence =
             " The build was cancelled while \(Self.stepName(running)) was running."
         }
-        findings["build-timeout"]?.message += sentence
+        findings["build-timeout"]?.message += sentence + Self.runLengthSentence(from: firstTime, to: cancelTime)
         cancellationSentence = sentence
       }
       // A script step whose last words before a long silence ask a question or name a field to
@@ -816,6 +821,27 @@ final class RunModelBuilder {
         }
       }
     }
+    // AIB's Linux deprovision step runs only `waagent -force -deprovision+user` (or the user's own
+    // /tmp/DeprovisioningScript.sh): when it fails and nothing more specific is known about it,
+    // the agent could not deprovision this distribution (catalog E5), whatever it printed.
+    if erroredLine != nil || someBuildsFailed,
+      let index = customizers.lastIndex(where: { $0.aibStep == "deprovision" && $0.type == "shell" }),
+      customizers[index].failed,
+      !findingOrder.contains(where: { id in
+        findingCustomizer[id] == index && id != "script-nonzero-exit" && findings[id]?.benign == false
+      })
+    {
+      let said = notable[index] ?? []
+      var evidence = Array(said.suffix(4))
+      if evidence.isEmpty { evidence = customizers[index].lastOutput }
+      if let first = evidence.first ?? finalReasons.first,
+        ensureFinding("waagent-deprovision-failed", line: first.line, evidence: evidence, customizer: index)
+      {
+        if let quote = Self.mostInformative(said) {
+          findings["waagent-deprovision-failed"]?.message += " It printed \u{201C}\(quote)\u{201D}."
+        }
+      }
+    }
     // A restart that never came back.
     if let pending = restartPending, cancelLine != nil || erroredLine != nil {
       ensureFinding("windows-restart-timeout", line: pending.line, evidence: [pending], customizer: current)
@@ -857,6 +883,19 @@ final class RunModelBuilder {
         }
       }
     }
+  }
+
+  /// How long the run had lasted when it was stopped, and what that says: about the default
+  /// timeout (240 min, of which Image Builder spends a few minutes before Packer starts), or a
+  /// length that is a cancellation unless the template set a timeout that short.
+  static func runLengthSentence(from start: LogTimestamp?, to end: LogTimestamp?) -> String {
+    guard let start, let end, end > start else { return "" }
+    let seconds = end.seconds - start.seconds
+    if (220 * 60...245 * 60).contains(seconds) {
+      return " The run had lasted \(duration(seconds)), about the default buildTimeoutInMinutes of 240."
+    }
+    return " The run had lasted \(duration(seconds)) when it was stopped: unless properties.buildTimeoutInMinutes is "
+      + "about that long, the run was cancelled (az image builder cancel, or a pipeline that gave up) rather than timed out."
   }
 
   /// Whether a step's last output line reads as a prompt waiting for input: a short line that

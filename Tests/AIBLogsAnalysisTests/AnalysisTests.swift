@@ -295,6 +295,59 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(wrapper.benign)
   }
 
+  @Test func aFailedLinuxDeprovisionStepIsAWaagentFailureWhateverItPrinted() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT     azure-arm: /usr/sbin/waagent -force -deprovision+user && export HISTSIZE=0 && sync",
+      "PACKER OUT ==> azure-arm: Traceback (most recent call last):",
+      "PACKER OUT ==> azure-arm: AttributeError: 'NoneType' object has no attribute 'split'",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]",
+    ])
+    #expect(diagnosis.primary == "waagent-deprovision-failed")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.phase == .deprovision)
+    #expect(finding.customizer?.isAIBStep == true)
+    #expect(
+      finding.message.hasSuffix(
+        "It printed \u{201C}AttributeError: 'NoneType' object has no attribute 'split'\u{201D}."))
+    #expect(finding.evidence.contains { $0.line == 4 })
+  }
+
+  @Test func aFailedUserShellStepIsNotAWaagentFailure() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT ==> azure-arm: AttributeError: 'NoneType' object has no attribute 'split'",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]",
+    ])
+    #expect(diagnosis.primary == "script-nonzero-exit")
+    #expect(!diagnosis.findings.contains { $0.id == "waagent-deprovision-failed" })
+  }
+
+  @Test func aCancellationSaysHowLongTheRunHadLasted() throws {
+    let start = new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell...")
+    var diagnosis = try diagnose([start, new("10:20:00", "ui error: Cancelling build after receiving terminated")])
+    #expect(diagnosis.primary == "build-timeout")
+    #expect(
+      diagnosis.findings.first?.message.contains(
+        "The run had lasted 20 min when it was stopped: unless properties.buildTimeoutInMinutes is about that long")
+        == true)
+    diagnosis = try diagnose([start, new("13:58:00", "ui error: Cancelling build after receiving terminated")])
+    #expect(
+      diagnosis.findings.first?.message.hasSuffix(
+        "The run had lasted 3 h 58 min, about the default buildTimeoutInMinutes of 240.") == true)
+  }
+
+  @Test func aRunStatusThatWasOnlyCancelledHasNoRootCause() throws {
+    let diagnosis = try diagnose([
+      "{", #"  "lastRunStatus": {"#, #"    "message": "","#, #"    "runState": "Canceled","#,
+      #"    "runSubState": "Customizing""#, "  }", "}",
+    ])
+    #expect(diagnosis.kind == .runStatus)
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.primary == nil)
+    #expect(diagnosis.findings.isEmpty)
+  }
+
   @Test func cancellationNamesTheSilentStepAndHowLongItWasSilent() throws {
     let lines = [
       new(
