@@ -151,9 +151,9 @@ enum Marker: String, CaseIterable {
           // Python traceback, whose last line names the error.
           #"(?i)\b(?:error|failure|exception|fatal|denied|not found|cannot)\b|(?<!\b0 )\bfailed\b(?!:?\s*0\b)|^npm ERR!|^E: \S"#
             + #"|(?-i:^(?:[a-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception): )|^Traceback \(most recent call last\):"#
-            // sudo speaks only when it refuses (`sudo: a password is required`), and a
-            // requirement not met is an error in any tool's words.
-            + #"|^sudo: |\b(?:is|are) required\b"#
+            // sudo speaks only when it refuses (`sudo: a password is required`; its warning about
+            // the host name is harmless), and a requirement not met is an error in any tool's words.
+            + #"|^sudo: (?!unable to resolve host)|\b(?:is|are) required\b"#
         ]
       )
     case .devopsTask:

@@ -621,6 +621,25 @@ final class RunModelBuilder {
       if finding.phase == .distribute, phaseName(atLine: finding.line) == "provisioning" {
         finding.phase = .provisioning
       }
+      // SSH answered but refused the login: the SDK gives up with an authentication error after
+      // repeated handshake failures. The network path worked, so the advice about subnets and
+      // ports does not apply; the image's SSH configuration or user provisioning is the cause.
+      if id == "ssh-timeout", let error = finding.captures["error"],
+        error.contains("authentication error") || error.contains("unable to authenticate")
+      {
+        let detail = error.range(of: "original error: ").map { String(error[$0.upperBound...]) } ?? error
+        finding.message =
+          "SSH on the Linux build VM answered, but the build user's login was refused (\(detail.trimmingCharacters())): "
+          + "the network path worked; the source image's SSH configuration or user provisioning did not let Packer in."
+        finding.fixes =
+          [
+            "Use a source image whose sshd accepts a public-key login for a newly created user (PubkeyAuthentication yes, "
+              + "no AllowUsers/AllowGroups list that leaves the build user out), or apply that hardening after the build; "
+              + "CIS-hardened images often do this.",
+            "Make sure cloud-init or the Azure Linux agent provisions users on the source image (properties.source): "
+              + "without it the build user and its key are never created.",
+          ] + finding.fixes.filter { !$0.hasPrefix("With a BYO subnet") && !$0.contains("TCP connection to SSH") }
+      }
       // Advice about the small default VM, when the log says which size this build used.
       if let size = vmSize, size.lowercased() != "standard_d1_v2",
         let index = finding.fixes.firstIndex(where: { $0.contains("D1_v2") })

@@ -348,6 +348,31 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.findings.isEmpty)
   }
 
+  @Test func anSSHLoginThatIsRefusedIsNotANetworkProblem() throws {
+    let refused =
+      "Packer experienced an authentication error when trying to connect via SSH. This can happen if your username/password are wrong. "
+      + "You may want to double-check your credentials as part of your debugging process. original error: ssh: handshake failed: "
+      + "ssh: unable to authenticate, attempted methods [none publickey], no supported methods remain"
+    var diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Waiting for SSH to become available...",
+      "PACKER OUT ==> azure-arm: Error waiting for SSH: \(refused)",
+      "PACKER OUT Build 'azure-arm' errored: \(refused)",
+    ])
+    #expect(diagnosis.primary == "ssh-timeout")
+    var finding = try #require(diagnosis.findings.first)
+    #expect(
+      finding.message.hasPrefix(
+        "SSH on the Linux build VM answered, but the build user's login was refused (ssh: handshake failed"))
+    #expect(!finding.fixes.contains { $0.hasPrefix("With a BYO subnet") })
+    diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Waiting for SSH to become available...",
+      "PACKER OUT Build 'azure-arm' errored: Timeout waiting for SSH.",
+    ])
+    finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "ssh-timeout")
+    #expect(finding.fixes.first?.hasPrefix("With a BYO subnet") == true)
+  }
+
   @Test func cancellationNamesTheSilentStepAndHowLongItWasSilent() throws {
     let lines = [
       new(
@@ -693,6 +718,7 @@ struct SplitMix64: RandomNumberGenerator {
       "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
       "PACKER OUT     azure-arm: + sudo -u svc_app /opt/app/bin/init-db --migrate",
       "PACKER OUT ==> azure-arm: sudo: a password is required",
+      "PACKER OUT ==> azure-arm: sudo: unable to resolve host pkrvmdl6x0wa3qe: Name or service not known",
       "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]",
     ])
     let finding = try #require(diagnosis.findings.first)
