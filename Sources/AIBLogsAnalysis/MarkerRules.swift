@@ -143,9 +143,17 @@ enum Marker: String, CaseIterable {
         [
           "error", "fail", "exception", "fatal", "denied", "not found", "cannot ", "npm ERR", "E: Unable",
           "E: Package", "E: Could not", "E: Sub-process", "E: The repository", "E: Version", "E: Invalid",
+          "Traceback (most recent call last)", "sudo: ", " is required", " are required",
         ],
         [
+          // Also an exception's type name at the start of its message (Python's `KeyError: 'X'`,
+          // `ModuleNotFoundError: ...`, Java's `java.io.IOException: ...`) and the header of a
+          // Python traceback, whose last line names the error.
           #"(?i)\b(?:error|failure|exception|fatal|denied|not found|cannot)\b|(?<!\b0 )\bfailed\b(?!:?\s*0\b)|^npm ERR!|^E: \S"#
+            + #"|(?-i:^(?:[a-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception): )|^Traceback \(most recent call last\):"#
+            // sudo speaks only when it refuses (`sudo: a password is required`; its warning about
+            // the host name is harmless), and a requirement not met is an error in any tool's words.
+            + #"|^sudo: (?!unable to resolve host)|\b(?:is|are) required\b"#
         ]
       )
     case .devopsTask:

@@ -35,6 +35,8 @@ final class RunModelBuilder {
   private var runState: String?
   /// `lastRunStatus.runSubState`: where a run stopped (Building, Customizing, Distributing...).
   private var runSubState: String?
+  /// The line that gave `runSubState`.
+  private var runSubStateLine: EvidenceLine?
   /// Whether the template itself failed (`provisioningState` Failed): a submission failure.
   private var provisioningFailed = false
   /// The build VM's size, from the builder's configuration dump.
@@ -459,7 +461,9 @@ final class RunModelBuilder {
     case .runStatus:
       sawRunStatus = true
       switch captures["key"] {
-      case "runSubState": runSubState = captures["state"]
+      case "runSubState":
+        runSubState = captures["state"]
+        runSubStateLine = line.evidence
       case "provisioningState":
         if captures["state"]?.lowercased() == "failed" { provisioningFailed = true }
         if runState == nil { runState = captures["state"] }
@@ -617,6 +621,25 @@ final class RunModelBuilder {
       if finding.phase == .distribute, phaseName(atLine: finding.line) == "provisioning" {
         finding.phase = .provisioning
       }
+      // SSH answered but refused the login: the SDK gives up with an authentication error after
+      // repeated handshake failures. The network path worked, so the advice about subnets and
+      // ports does not apply; the image's SSH configuration or user provisioning is the cause.
+      if id == "ssh-timeout", let error = finding.captures["error"],
+        error.contains("authentication error") || error.contains("unable to authenticate")
+      {
+        let detail = error.range(of: "original error: ").map { String(error[$0.upperBound...]) } ?? error
+        finding.message =
+          "SSH on the Linux build VM answered, but the build user's login was refused (\(detail.trimmingCharacters())): "
+          + "the network path worked; the source image's SSH configuration or user provisioning did not let Packer in."
+        finding.fixes =
+          [
+            "Use a source image whose sshd accepts a public-key login for a newly created user (PubkeyAuthentication yes, "
+              + "no AllowUsers/AllowGroups list that leaves the build user out), or apply that hardening after the build; "
+              + "CIS-hardened images often do this.",
+            "Make sure cloud-init or the Azure Linux agent provisions users on the source image (properties.source): "
+              + "without it the build user and its key are never created.",
+          ] + finding.fixes.filter { !$0.hasPrefix("With a BYO subnet") && !$0.contains("TCP connection to SSH") }
+      }
       // Advice about the small default VM, when the log says which size this build used.
       if let size = vmSize, size.lowercased() != "standard_d1_v2",
         let index = finding.fixes.firstIndex(where: { $0.contains("D1_v2") })
@@ -630,7 +653,12 @@ final class RunModelBuilder {
       findings[id] = finding
     }
     var primary = choosePrimary(outcome: outcome)
-    if primary == nil && (outcome == .failed || outcome == .cancelled) {
+    // A run status that only says the run was cancelled (runState Canceled, an empty message)
+    // names no failure: a user or a pipeline cancelled it, which is not an unknown failure.
+    let cancelledByRequest =
+      outcome == .cancelled && kind == .runStatus && cancelLine == nil
+      && ["canceled", "cancelled", "canceling"].contains(runState?.lowercased() ?? "")
+    if primary == nil && (outcome == .failed || outcome == .cancelled) && !cancelledByRequest {
       primary = addFallbackFinding(outcome: outcome)
     }
     if let id = primary { enrichPrimaryEvidence(id) }
@@ -697,6 +725,19 @@ final class RunModelBuilder {
           " Sysprep reported IMAGE_STATE_UNDEPLOYABLE \(count) times\(span) and never reached IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE."
       }
     }
+    // A run that failed while validating (lastRunStatus.runSubState): the validation stage failed,
+    // whatever the wrapper message says about customization (catalog 0.5: Validating -> H6).
+    if runState?.lowercased() == "failed", runSubState?.lowercased() == "validating", let line = runSubStateLine {
+      ensureFinding("validation-failed", line: line.line, evidence: [line], customizer: nil)
+      if var wrapper = findings["packer-build-failed"] {
+        wrapper.severity = .note
+        wrapper.benign = true
+        wrapper.benignReason =
+          "The run status says the run stopped while validating (runSubState Validating): this wrapper text "
+          + "comes from the validation stage, not from a customizer."
+        findings["packer-build-failed"] = wrapper
+      }
+    }
     // A cancelled build: which step was running and how long the log was silent before the end.
     if let cancel = cancelLine {
       let running = cancelCustomizer.flatMap { customizers.indices.contains($0) ? customizers[$0] : nil }
@@ -738,8 +779,26 @@ final class RunModelBuilder {
           sentence =
             " The build was cancelled while \(Self.stepName(running)) was running."
         }
-        findings["build-timeout"]?.message += sentence
+        findings["build-timeout"]?.message += sentence + Self.runLengthSentence(from: firstTime, to: cancelTime)
         cancellationSentence = sentence
+      }
+      // A script step whose last words before a long silence ask a question or name a field to
+      // fill in (`Geographic area:`, `Enter password:`, `Continue? [y/N]`) was waiting for an
+      // answer nobody can give (catalog D3): the prompt explains the timeout.
+      if let running, running.type == "powershell" || running.type == "shell", !running.isAIBStep,
+        let silence, silence.seconds >= 600, let last = running.lastOutput.last,
+        case let said = LogLineStructure.message(of: last.text).trimmingWhitespace(),
+        Self.looksLikePrompt(said)
+      {
+        let existed = findings["interactive-prompt"] != nil
+        if ensureFinding("interactive-prompt", line: last.line, evidence: [last], customizer: cancelCustomizer),
+          !existed
+        {
+          findings["interactive-prompt"]?.captures["prompt"] = said
+          findings["interactive-prompt"]?.message =
+            "The last output of \(Self.stepName(running)) before the build was cancelled was \u{201C}\(said)\u{201D}, "
+            + "which asks for an answer nobody can give in an image build: the command waited for input until the timeout."
+        }
       }
       // A PowerShell step that ran its script without Packer's elevated wrapper and then went
       // silent until the cancellation, with no other cause seen in it: installers that need
@@ -781,6 +840,27 @@ final class RunModelBuilder {
         }
       }
     }
+    // AIB's Linux deprovision step runs only `waagent -force -deprovision+user` (or the user's own
+    // /tmp/DeprovisioningScript.sh): when it fails and nothing more specific is known about it,
+    // the agent could not deprovision this distribution (catalog E5), whatever it printed.
+    if erroredLine != nil || someBuildsFailed,
+      let index = customizers.lastIndex(where: { $0.aibStep == "deprovision" && $0.type == "shell" }),
+      customizers[index].failed,
+      !findingOrder.contains(where: { id in
+        findingCustomizer[id] == index && id != "script-nonzero-exit" && findings[id]?.benign == false
+      })
+    {
+      let said = notable[index] ?? []
+      var evidence = Array(said.suffix(4))
+      if evidence.isEmpty { evidence = customizers[index].lastOutput }
+      if let first = evidence.first ?? finalReasons.first,
+        ensureFinding("waagent-deprovision-failed", line: first.line, evidence: evidence, customizer: index)
+      {
+        if let quote = Self.mostInformative(said) {
+          findings["waagent-deprovision-failed"]?.message += " It printed \u{201C}\(quote)\u{201D}."
+        }
+      }
+    }
     // A restart that never came back.
     if let pending = restartPending, cancelLine != nil || erroredLine != nil {
       ensureFinding("windows-restart-timeout", line: pending.line, evidence: [pending], customizer: current)
@@ -802,9 +882,61 @@ final class RunModelBuilder {
           let ending = cancelLine != nil ? "was cancelled" : "failed"
           findings["resource-exhaustion-small-vm"]?.message =
             "\(sentence) before the build \(ending): the build VM is most likely too small for this work."
+          // A cancelled build ran out of time: that much is certain, while a small VM is only
+          // the likely cause on the 1-vCPU default size. On any other (or an unknown) size the
+          // memory readings are context for the timeout, not its root cause.
+          if cancelLine != nil, vmSize?.lowercased() != "standard_d1_v2",
+            var finding = findings["resource-exhaustion-small-vm"]
+          {
+            finding.severity = .warning
+            finding.title = "Windows Update ran with the VM's memory nearly full"
+            finding.rank = min(finding.rank, (findings["build-timeout"]?.rank ?? 50) - 5)
+            var context =
+              "\(sentence) while it ran until the build was cancelled: memory pressure may have slowed it down"
+            if let size = vmSize { context += " on \(size)" }
+            finding.message =
+              context
+              + "; a larger size helps only if the work outgrew it, a longer buildTimeoutInMinutes if it is just long."
+            findings["resource-exhaustion-small-vm"] = finding
+          }
         }
       }
     }
+  }
+
+  /// How long the run had lasted when it was stopped, and what that says: about the default
+  /// timeout (240 min, of which Image Builder spends a few minutes before Packer starts), or a
+  /// length that is a cancellation unless the template set a timeout that short.
+  static func runLengthSentence(from start: LogTimestamp?, to end: LogTimestamp?) -> String {
+    guard let start, let end, end > start else { return "" }
+    let seconds = end.seconds - start.seconds
+    if (220 * 60...245 * 60).contains(seconds) {
+      return " The run had lasted \(duration(seconds)), about the default buildTimeoutInMinutes of 240."
+    }
+    return " The run had lasted \(duration(seconds)) when it was stopped: unless properties.buildTimeoutInMinutes is "
+      + "about that long, the run was cancelled (az image builder cancel, or a pipeline that gave up) rather than timed out."
+  }
+
+  /// Whether a step's last output line reads as a prompt waiting for input: a short line that
+  /// ends in a question mark, or in a colon after a field name (`Geographic area:`, `Password:`),
+  /// or in a choice list (`[y/N]`, `(yes/no)`). Not a progress line (`...`), a PowerShell record
+  /// line or a list header that announces more output (`will be installed:`).
+  static func looksLikePrompt(_ message: String) -> Bool {
+    guard (2...100).contains(message.count), !message.hasSuffix("..."), !message.hasPrefix("+"),
+      !message.hasPrefix("At ")
+    else { return false }
+    let lowered = message.lowercased()
+    if lowered.hasSuffix("[y/n]") || lowered.hasSuffix("(y/n)") || lowered.hasSuffix("(yes/no)")
+      || lowered.hasSuffix("[yes/no]")
+    {
+      return true
+    }
+    if message.hasSuffix("?") { return true }
+    guard message.hasSuffix(":") else { return false }
+    // A field label is a few words; a list header says what follows.
+    let words = message.dropLast().split(separator: " ")
+    let announces = ["following", "installed", "upgraded", "removed", "packages", "include", "includes"]
+    return words.count <= 6 && !words.contains { announces.contains($0.lowercased()) }
   }
 
   /// Bytes in a progress size such as `826 B`, `12.5 MB` or `1.2 GiB`.
@@ -1053,6 +1185,14 @@ final class RunModelBuilder {
       // Stack frames (`at f (file:1:2)`, `npm error     at ...`) say where, not what.
       let words = message.split(separator: " ").prefix(3).map { $0.lowercased() }
       if words.contains("at") { continue }
+      // Lines that point at another line (`Please see the above error message for a hint`) or
+      // only announce one (a Python traceback's header) do not say what went wrong.
+      let lowered = message.lowercased()
+      if lowered.contains("see the above") || lowered.contains("see above") || lowered.contains("the above error")
+        || message.hasPrefix("Traceback (most recent call last)")
+      {
+        continue
+      }
       last = message
     }
     guard let chosen = header ?? last else { return nil }
@@ -1097,6 +1237,11 @@ extension Array {
 }
 
 extension String {
+  /// The string without spaces and tabs at either end.
+  func trimmingWhitespace() -> String {
+    String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed())
+  }
+
   func trimmingCharacters() -> String {
     String(drop { $0 == " " }.reversed().drop { $0 == " " || $0 == "." }.reversed())
   }

@@ -232,6 +232,147 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.primary == "windows-restart-timeout")
   }
 
+  @Test func aQuestionAsTheLastOutputBeforeATimeoutIsAPrompt() throws {
+    let lines = [
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      new("10:00:01", "ui:     azure-arm: Setting up tzdata (2025b-0ubuntu0.22.04.1) ..."),
+      new("10:00:01", "ui error: ==> azure-arm: debconf: falling back to frontend: Readline"),
+      new("10:00:01", "ui:     azure-arm: Configuring tzdata"),
+      new("10:00:01", "ui:     azure-arm: Geographic area:"),
+      new("13:59:40", "ui error: Cancelling build after receiving terminated"),
+    ]
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.primary == "interactive-prompt")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.message.contains("\u{201C}Geographic area:\u{201D}"))
+    #expect(finding.evidence.contains { $0.line == 5 })
+    #expect(finding.customizer?.templateIndex == 0)
+    #expect(diagnosis.chain.contains("build-timeout"))
+  }
+
+  @Test func progressAsTheLastOutputBeforeATimeoutIsNoPrompt() throws {
+    for last in [
+      "Starting interactive configuration (use --unattended to skip) ...",
+      "The following NEW packages will be installed:",
+    ] {
+      let lines = [
+        "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+        new("10:00:01", "ui:     azure-arm: \(last)"),
+        new("13:59:40", "ui error: Cancelling build after receiving terminated"),
+      ]
+      let diagnosis = try diagnose(lines)
+      #expect(diagnosis.primary == "build-timeout")
+      #expect(!diagnosis.findings.contains { $0.id == "interactive-prompt" })
+    }
+  }
+
+  @Test func promptShapes() {
+    for prompt in [
+      "Geographic area:", "Enter password:", "Continue? [y/N]", "Overwrite /etc/motd? (yes/no)", "Proceed?",
+    ] {
+      #expect(RunModelBuilder.looksLikePrompt(prompt), "\(prompt)")
+    }
+    for other in [
+      "Downloading...", "The following packages will be upgraded:", "+ CategoryInfo : x:", "",
+      "Installing collected packages: nvidia-cudnn-cu12, torch", "done",
+    ] {
+      #expect(!RunModelBuilder.looksLikePrompt(other), "\(other)")
+    }
+  }
+
+  @Test func aRunThatFailedWhileValidatingIsAValidationFailure() throws {
+    let diagnosis = try diagnose([
+      "{", #"  "lastRunStatus": {"#,
+      #"    "message": "Failed while waiting for packerizer: Microservice has failed: Failed while processing request: Error when executing packerizer: Packer build command has failed: exit status 1. During the image build, a failure has occurred, please review the build log to identify which build/customization step failed.","#,
+      #"    "runState": "Failed","#, #"    "runSubState": "Validating""#, "  }", "}",
+    ])
+    #expect(diagnosis.outcome == .failed)
+    #expect(diagnosis.primary == "validation-failed")
+    #expect(diagnosis.findings.first?.phase == .validate)
+    #expect(diagnosis.findings.first?.evidence.map(\.line) == [5])
+    let wrapper = try #require(diagnosis.findings.first { $0.id == "packer-build-failed" })
+    #expect(wrapper.benign)
+  }
+
+  @Test func aFailedLinuxDeprovisionStepIsAWaagentFailureWhateverItPrinted() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT     azure-arm: /usr/sbin/waagent -force -deprovision+user && export HISTSIZE=0 && sync",
+      "PACKER OUT ==> azure-arm: Traceback (most recent call last):",
+      "PACKER OUT ==> azure-arm: AttributeError: 'NoneType' object has no attribute 'split'",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]",
+    ])
+    #expect(diagnosis.primary == "waagent-deprovision-failed")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.phase == .deprovision)
+    #expect(finding.customizer?.isAIBStep == true)
+    #expect(
+      finding.message.hasSuffix(
+        "It printed \u{201C}AttributeError: 'NoneType' object has no attribute 'split'\u{201D}."))
+    #expect(finding.evidence.contains { $0.line == 4 })
+  }
+
+  @Test func aFailedUserShellStepIsNotAWaagentFailure() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT ==> azure-arm: AttributeError: 'NoneType' object has no attribute 'split'",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]",
+    ])
+    #expect(diagnosis.primary == "script-nonzero-exit")
+    #expect(!diagnosis.findings.contains { $0.id == "waagent-deprovision-failed" })
+  }
+
+  @Test func aCancellationSaysHowLongTheRunHadLasted() throws {
+    let start = new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell...")
+    var diagnosis = try diagnose([start, new("10:20:00", "ui error: Cancelling build after receiving terminated")])
+    #expect(diagnosis.primary == "build-timeout")
+    #expect(
+      diagnosis.findings.first?.message.contains(
+        "The run had lasted 20 min when it was stopped: unless properties.buildTimeoutInMinutes is about that long")
+        == true)
+    diagnosis = try diagnose([start, new("13:58:00", "ui error: Cancelling build after receiving terminated")])
+    #expect(
+      diagnosis.findings.first?.message.hasSuffix(
+        "The run had lasted 3 h 58 min, about the default buildTimeoutInMinutes of 240.") == true)
+  }
+
+  @Test func aRunStatusThatWasOnlyCancelledHasNoRootCause() throws {
+    let diagnosis = try diagnose([
+      "{", #"  "lastRunStatus": {"#, #"    "message": "","#, #"    "runState": "Canceled","#,
+      #"    "runSubState": "Customizing""#, "  }", "}",
+    ])
+    #expect(diagnosis.kind == .runStatus)
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.primary == nil)
+    #expect(diagnosis.findings.isEmpty)
+  }
+
+  @Test func anSSHLoginThatIsRefusedIsNotANetworkProblem() throws {
+    let refused =
+      "Packer experienced an authentication error when trying to connect via SSH. This can happen if your username/password are wrong. "
+      + "You may want to double-check your credentials as part of your debugging process. original error: ssh: handshake failed: "
+      + "ssh: unable to authenticate, attempted methods [none publickey], no supported methods remain"
+    var diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Waiting for SSH to become available...",
+      "PACKER OUT ==> azure-arm: Error waiting for SSH: \(refused)",
+      "PACKER OUT Build 'azure-arm' errored: \(refused)",
+    ])
+    #expect(diagnosis.primary == "ssh-timeout")
+    var finding = try #require(diagnosis.findings.first)
+    #expect(
+      finding.message.hasPrefix(
+        "SSH on the Linux build VM answered, but the build user's login was refused (ssh: handshake failed"))
+    #expect(!finding.fixes.contains { $0.hasPrefix("With a BYO subnet") })
+    diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Waiting for SSH to become available...",
+      "PACKER OUT Build 'azure-arm' errored: Timeout waiting for SSH.",
+    ])
+    finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "ssh-timeout")
+    #expect(finding.fixes.first?.hasPrefix("With a BYO subnet") == true)
+  }
+
   @Test func cancellationNamesTheSilentStepAndHowLongItWasSilent() throws {
     let lines = [
       new(
@@ -441,6 +582,31 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.primary == "resource-exhaustion-small-vm")
   }
 
+  @Test(arguments: [("Standard_D4s_v5", "build-timeout"), ("Standard_D1_v2", "resource-exhaustion-small-vm")])
+  func memoryPressureBeforeACancellationIsTheCauseOnlyOnTheSmallDefaultSize(size: String, primary: String) throws {
+    let lines = [
+      new(
+        "10:00:00",
+        "packer-plugin-azure_v2.5.1_x5.0_linux_amd64 plugin: 2026/02/21 10:00:00 Azure: VMSize=\(size), Location=eastus"
+      ),
+      new("10:01:00", "ui: ==> azure-arm: Running Windows update..."),
+      new(
+        "13:50:00", "ui: ==> azure-arm: Waiting for operation to complete (system performance: 99% cpu; 97% memory)..."),
+      new("14:00:00", "ui error: Cancelling build after receiving terminated"),
+    ]
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.primary == primary)
+    let memory = try #require(diagnosis.findings.first { $0.id == "resource-exhaustion-small-vm" })
+    if primary == "build-timeout" {
+      #expect(memory.severity == .warning)
+      #expect(memory.message.contains("memory pressure may have slowed it down on \(size)"))
+      #expect(!diagnosis.chain.contains("resource-exhaustion-small-vm"))
+    } else {
+      #expect(memory.message.contains("most likely too small"))
+    }
+  }
+
   @Test func memoryPressureInASuccessfulBuildIsNotAFinding() throws {
     let lines = [
       new("10:00:00", "ui: ==> azure-arm: Running Windows update..."),
@@ -515,5 +681,48 @@ struct SplitMix64: RandomNumberGenerator {
     )
     #expect(finding.evidence.map(\.line) == [3, 4])
     #expect(finding.customizer?.templateIndex == 0)
+  }
+
+  @Test func aPythonExceptionIsTheQuotedCauseOfAGenericExit() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT ==> azure-arm: Traceback (most recent call last):",
+      "PACKER OUT ==> azure-arm:   File \"/opt/contoso/render_config.py\", line 33, in main",
+      "PACKER OUT ==> azure-arm:     tenant = os.environ['CONTOSO_TENANT_ID']",
+      "PACKER OUT ==> azure-arm: KeyError: 'CONTOSO_TENANT_ID'",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 2. Allowed exit codes are: [0]",
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "script-nonzero-exit")
+    #expect(finding.message.hasSuffix("The step's error output: \u{201C}KeyError: 'CONTOSO_TENANT_ID'\u{201D}"))
+    #expect(finding.evidence.map(\.line) == [2, 5, 6])
+  }
+
+  @Test func aLineThatPointsAtTheErrorAboveIsNotTheQuotedCause() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT ==> azure-arm: Permission to access 'https://updates.suse.com/repodata/repomd.xml' denied.",
+      "PACKER OUT ==> azure-arm: Please see the above error message for a hint.",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 4. Allowed exit codes are: [0]",
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "script-nonzero-exit")
+    #expect(
+      finding.message.hasSuffix(
+        "The step's error output: \u{201C}Permission to access 'https://updates.suse.com/repodata/repomd.xml' denied\u{201D}"
+      ))
+  }
+
+  @Test func sudosRefusalIsTheQuotedCauseOfAGenericExit() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT     azure-arm: + sudo -u svc_app /opt/app/bin/init-db --migrate",
+      "PACKER OUT ==> azure-arm: sudo: a password is required",
+      "PACKER OUT ==> azure-arm: sudo: unable to resolve host pkrvmdl6x0wa3qe: Name or service not known",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]",
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "script-nonzero-exit")
+    #expect(finding.message.hasSuffix("The step's error output: \u{201C}sudo: a password is required\u{201D}"))
   }
 }
