@@ -469,7 +469,7 @@ final class RunModelBuilder {
         if runState == nil { runState = captures["state"] }
       default: runState = captures["state"]
       }
-    case .errorShaped:
+    case .errorWord, .exceptionWord, .failureWord, .troubleWord, .toolError, .requirementWord:
       guard structure.isUserOutput || structure.stream == .other else { return }
       let index = current ?? -1
       let message = line.message
