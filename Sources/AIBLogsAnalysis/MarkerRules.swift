@@ -155,7 +155,7 @@ enum Marker: String, CaseIterable {
     case .failureWord:
       (["fail"], [#"(?i)\bfailure\b|(?<!\b0 )\bfailed\b(?!:?\s*0\b)"#])
     case .troubleWord:
-      (["fatal", "denied", "not found", "cannot"], [#"(?i)\b(?:fatal|denied|not found|cannot)\b"#])
+      (["fatal", "denied", "not found", "cannot "], [#"(?i)\b(?:fatal|denied|not found|cannot)\b"#])
     case .toolError:
       // npm's and apt's error lines, the header of a Python traceback (whose last line names the
       // error), and sudo, which speaks only when it refuses (`sudo: a password is required`; its

@@ -40,8 +40,9 @@ struct LineFilter: @unchecked Sendable {
   static let maximumRepresentationOffset = 24
   /// Shorter literals are needles tested at every byte; these buckets hold them.
   static let needleBuckets = 8
-  /// At most this many needles (two per bucket on average), so that buckets stay selective.
-  static let maximumNeedles = 16
+  /// At most this many distinct needles (three per bucket on average), so that buckets stay
+  /// selective.
+  static let maximumNeedles = 24
 
   /// Builds the tables, or returns nil when a literal is shorter than four bytes or holds a
   /// line break. `sample` (the first block of the input) tells which windows of each literal
@@ -63,13 +64,16 @@ struct LineFilter: @unchecked Sendable {
     // a needle. Then the literals whose windows are still common in the sample become needles
     // when their best needle is rarer, as long as the buckets can take them.
     var plans = LineFilter.withoutRedundant(originals).map { LiteralPlan(literal: $0, counts: counts) }
-    var needleCount = plans.filter(\.isNeedle).count
+    // Literals that share a needle (`(y/n)?` and `(y/n):`) take one place in the buckets.
+    var needleTexts = Set(plans.filter(\.isNeedle).map(\.bestNeedleText))
     let order = plans.indices.filter { plans[$0].needleSaving > 0 }.sorted {
       plans[$0].needleSaving > plans[$1].needleSaving
     }
-    for index in order where needleCount < LineFilter.maximumNeedles {
+    for index in order {
+      let text = plans[index].bestNeedleText
+      guard needleTexts.contains(text) || needleTexts.count < LineFilter.maximumNeedles else { continue }
       plans[index].useNeedle()
-      needleCount += 1
+      needleTexts.insert(text)
     }
     lead = LineFilter.lead(originals, plans)
     var needles: [[UInt8]] = []
@@ -167,6 +171,9 @@ struct LineFilter: @unchecked Sendable {
       case .needle(let offset): offset
       }
     }
+
+    /// The folded bytes of the rarest needle.
+    var bestNeedleText: [UInt8] { Array(folded[bestNeedle.offset..<(bestNeedle.offset + 4)]) }
 
     var isNeedle: Bool {
       if case .needle = representation { return true }
