@@ -109,11 +109,11 @@ public struct Redactor {
     return report
   }
 
-  /// `value` with every string value redacted, through its JSON form.
+  /// `value` with every string value redacted, through its JSON form (parsed and written by
+  /// the template layer's JSON code: Foundation's `JSONSerialization` took most of the time).
   private func redactingStrings<T: Codable>(in value: T) -> T {
-    guard let data = try? JSONEncoder().encode(value), let object = try? JSONSerialization.jsonObject(with: data),
-      let redacted = try? JSONSerialization.data(withJSONObject: redactingStrings(inJSON: object)),
-      let result = try? JSONDecoder().decode(T.self, from: redacted)
+    guard let data = try? JSONEncoder().encode(value), let node = try? JSONParser.parse([UInt8](data)),
+      let result = try? JSONDecoder().decode(T.self, from: Data(redactingStrings(in: node.value).jsonText.utf8))
     else {
       // Every value here encodes and decodes; if one ever did not, print nothing of it rather
       // than something unredacted.
@@ -122,12 +122,13 @@ public struct Redactor {
     return result
   }
 
-  private func redactingStrings(inJSON object: Any) -> Any {
-    switch object {
-    case let text as String: return redact(text)
-    case let array as [Any]: return array.map { redactingStrings(inJSON: $0) }
-    case let dictionary as [String: Any]: return dictionary.mapValues { redactingStrings(inJSON: $0) }
-    default: return object
+  private func redactingStrings(in value: JSONValue) -> JSONValue {
+    switch value {
+    case .string(let text): .string(redact(text))
+    case .array(let elements): .array(elements.map { redactingStrings(in: $0) })
+    case .object(let members):
+      .object(members.map { JSONMemberValue(key: $0.key, value: redactingStrings(in: $0.value)) })
+    case .null, .bool, .integer, .double: value
     }
   }
 }
