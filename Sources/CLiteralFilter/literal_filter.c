@@ -59,6 +59,20 @@ static inline int sample_confirmed(const aib_filter_tables *t, const uint8_t *p)
           bit_set(t->window8_second, aib_filter_second_hash8(low, high)));
 }
 
+// The first position of a SIMD chunk that passed: its first needle position (bit i of
+// `needles`) or its first sample (bit j of `candidates`, at 4j) that passes the second level;
+// -1 when there is none.
+static inline int first_passing(const aib_filter_tables *t, const uint8_t *p, uint64_t needles, uint32_t candidates) {
+  int first = needles ? (int)__builtin_ctzll(needles) : -1;
+  while (candidates) {
+    int j = __builtin_ctz(candidates);
+    candidates &= candidates - 1;
+    if (first >= 0 && 4 * j > first) break;
+    if (sample_confirmed(t, p + 4 * j)) return 4 * j;  // no needle before it (see the break)
+  }
+  return first;
+}
+
 // The first position of a chunk that may hold a literal, or -1.
 static inline int chunk_first_portable(const aib_filter_tables *t, const uint8_t *p) {
   int first = -1;
@@ -112,28 +126,13 @@ __attribute__((target("avx2,bmi"))) __attribute__((always_inline)) static inline
   const __m256i fold = _mm256_set1_epi8(0x20);
   __m256i low = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)p), fold);
   __m256i high = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(p + 4)), fold);
-  __m256i index = _mm256_srli_epi32(_mm256_mullo_epi32(low, _mm256_set1_epi32((int)0x2545F491u)), 20);
-  __m256i bit4 = _mm256_srli_epi32(_mm256_mullo_epi32(low, _mm256_set1_epi32((int)0x6A09E667u)), 27);
-  __m256i bit8 = _mm256_srli_epi32(_mm256_mullo_epi32(high, _mm256_set1_epi32((int)0xBB67AE85u)), 27);
+  __m256i index = _mm256_srli_epi32(_mm256_mullo_epi32(low, _mm256_set1_epi32((int)AIB_FILTER_FIRST_MULTIPLIER)), 20);
+  __m256i bit4 = _mm256_srli_epi32(_mm256_mullo_epi32(low, _mm256_set1_epi32((int)AIB_FILTER_FINGERPRINT4_MULTIPLIER)), 27);
+  __m256i bit8 = _mm256_srli_epi32(_mm256_mullo_epi32(high, _mm256_set1_epi32((int)AIB_FILTER_FINGERPRINT8_MULTIPLIER)), 27);
   __m256i words = _mm256_i32gather_epi32((const int *)t->first, index, 4);
   __m256i bits = _mm256_or_si256(_mm256_srlv_epi32(words, bit4), _mm256_srlv_epi32(words, bit8));
   uint32_t candidates = (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32(bits, 31)));
-  uint32_t samples = 0;
-  while (candidates) {
-    int j = __builtin_ctz(candidates);
-    candidates &= candidates - 1;
-    if (sample_confirmed(t, p + 4 * j)) {
-      samples = 1u << j;
-      break;
-    }
-  }
-  if ((needles | samples) == 0) return -1;
-  int first = needles ? (int)__builtin_ctz(needles) : CHUNK;
-  if (samples) {
-    int sample = 4 * (int)__builtin_ctz(samples);
-    if (sample < first) first = sample;
-  }
-  return first;
+  return first_passing(t, p, needles, candidates);
 }
 
 typedef struct {
@@ -164,28 +163,13 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi,bmi"), always_inline)) static
   const __m512i fold = _mm512_set1_epi8(0x20);
   __m512i low = _mm512_or_si512(_mm512_loadu_si512((const void *)p), fold);
   __m512i high = _mm512_or_si512(_mm512_loadu_si512((const void *)(p + 4)), fold);
-  __m512i index = _mm512_srli_epi32(_mm512_mullo_epi32(low, _mm512_set1_epi32((int)0x2545F491u)), 20);
-  __m512i bit4 = _mm512_srli_epi32(_mm512_mullo_epi32(low, _mm512_set1_epi32((int)0x6A09E667u)), 27);
-  __m512i bit8 = _mm512_srli_epi32(_mm512_mullo_epi32(high, _mm512_set1_epi32((int)0xBB67AE85u)), 27);
+  __m512i index = _mm512_srli_epi32(_mm512_mullo_epi32(low, _mm512_set1_epi32((int)AIB_FILTER_FIRST_MULTIPLIER)), 20);
+  __m512i bit4 = _mm512_srli_epi32(_mm512_mullo_epi32(low, _mm512_set1_epi32((int)AIB_FILTER_FINGERPRINT4_MULTIPLIER)), 27);
+  __m512i bit8 = _mm512_srli_epi32(_mm512_mullo_epi32(high, _mm512_set1_epi32((int)AIB_FILTER_FINGERPRINT8_MULTIPLIER)), 27);
   __m512i words = _mm512_i32gather_epi32(index, (const void *)t->first, 4);
   __m512i bits = _mm512_or_si512(_mm512_srlv_epi32(words, bit4), _mm512_srlv_epi32(words, bit8));
   uint32_t candidates = _mm512_test_epi32_mask(bits, _mm512_set1_epi32(1));
-  uint32_t samples = 0;
-  while (candidates) {
-    int j = __builtin_ctz(candidates);
-    candidates &= candidates - 1;
-    if (sample_confirmed(t, p + 4 * j)) {
-      samples = 1u << j;
-      break;
-    }
-  }
-  if ((needles | samples) == 0) return -1;
-  int first = needles ? (int)__builtin_ctzll(needles) : WIDE_CHUNK;
-  if (samples) {
-    int sample = 4 * (int)__builtin_ctz(samples);
-    if (sample < first) first = sample;
-  }
-  return first;
+  return first_passing(t, p, needles, candidates);
 }
 #endif
 

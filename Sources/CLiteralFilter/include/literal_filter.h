@@ -44,12 +44,17 @@ typedef struct {
   uint8_t needle7[4][128];
 } aib_filter_tables;
 
+/// The multipliers of the first level's hashes (the SIMD code uses them too).
+#define AIB_FILTER_FIRST_MULTIPLIER 0x2545F491u
+#define AIB_FILTER_FINGERPRINT4_MULTIPLIER 0x6A09E667u
+#define AIB_FILTER_FINGERPRINT8_MULTIPLIER 0xBB67AE85u
+
 /// The word of `first` for a sample whose folded first four bytes are `low`.
-static inline uint32_t aib_filter_first_index(uint32_t low) { return (low * 0x2545F491u) >> 20; }
+static inline uint32_t aib_filter_first_index(uint32_t low) { return (low * AIB_FILTER_FIRST_MULTIPLIER) >> 20; }
 /// The first-level bit of a 4-byte window `low`.
-static inline uint32_t aib_filter_fingerprint4(uint32_t low) { return (low * 0x6A09E667u) >> 27; }
+static inline uint32_t aib_filter_fingerprint4(uint32_t low) { return (low * AIB_FILTER_FINGERPRINT4_MULTIPLIER) >> 27; }
 /// The first-level bit of an 8-byte window whose folded last four bytes are `high`.
-static inline uint32_t aib_filter_fingerprint8(uint32_t high) { return (high * 0xBB67AE85u) >> 27; }
+static inline uint32_t aib_filter_fingerprint8(uint32_t high) { return (high * AIB_FILTER_FINGERPRINT8_MULTIPLIER) >> 27; }
 
 /// The hash of a folded 4-byte window (bytes in memory order, read little-endian).
 static inline uint32_t aib_filter_hash4(uint32_t word) { return (word * 0x9E3779B1u) >> 16; }
