@@ -173,11 +173,11 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi,bmi"), always_inline)) static
 }
 #endif
 
-// The driver, shared by all implementations: chunks while 36 bytes remain, then the tail from
-// a zero-padded copy; after a hit, on to the next line. It counts the LFs of every byte it
-// passes (the chunks without a hit, the bytes of a hit's chunk before the hit, the LF that ends
-// a hit's line), so the caller needs no second pass for line starts and line numbers.
-#define AIB_SCAN_BODY(FIRST_IN_SIZE, LF_MASK, SIZE, READ)                                                \
+// The driver, shared by all implementations: chunks of SIZE bytes while READ bytes remain,
+// then the tail from a zero-padded copy; after a hit, on to the next line. It counts the LFs of
+// every byte it passes (the chunks without a hit, the bytes of a hit's chunk before the hit, the
+// LF that ends a hit's line), so the caller needs no second pass for line starts and numbers.
+#define AIB_SCAN_BODY(FIRST_IN_CHUNK, LF_MASK, SIZE, READ)                                     \
   size_t count = 0;                                                                             \
   size_t p = start;                                                                             \
   size_t lf = 0;                                                                                \
@@ -185,7 +185,7 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi,bmi"), always_inline)) static
   while (p < length && count < capacity) {                                                      \
     size_t hit = (size_t)-1;                                                                    \
     if (p + READ <= length) {                                                             \
-      int first = FIRST_IN_SIZE(data + p);                                                     \
+      int first = FIRST_IN_CHUNK(data + p);                                                     \
       uint64_t mask = LF_MASK(data + p);                                                        \
       if (first < 0) {                                                                          \
         count_lfs(mask, p, &lf, &line_start);                                                   \
@@ -200,7 +200,7 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi,bmi"), always_inline)) static
       memset(tail, 0, sizeof tail);                                                             \
       memcpy(tail, data + p, remaining);                                                        \
       for (size_t offset = 0; offset < remaining && hit == (size_t)-1; offset += SIZE) {       \
-        int first = FIRST_IN_SIZE(tail + offset);                                              \
+        int first = FIRST_IN_CHUNK(tail + offset);                                              \
         uint64_t mask = LF_MASK(tail + offset); /* the zero padding holds no LF */              \
         if (first >= 0 && offset + (size_t)first < remaining) {                                 \
           count_lfs(mask & ((1ull << first) - 1u), p + offset, &lf, &line_start);                 \
