@@ -779,7 +779,10 @@ final class RunModelBuilder {
           sentence =
             " The build was cancelled while \(Self.stepName(running)) was running."
         }
-        findings["build-timeout"]?.message += sentence + Self.runLengthSentence(from: firstTime, to: cancelTime)
+        // How long the run lasted, only when the log holds Packer's start: an excerpt's first
+        // line says nothing about when the run began.
+        let packerStart = phases.first { $0.phase == "startup" }?.startTime
+        findings["build-timeout"]?.message += sentence + Self.runLengthSentence(from: packerStart, to: cancelTime)
         cancellationSentence = sentence
       }
       // A script step whose last words before a long silence ask a question or name a field to

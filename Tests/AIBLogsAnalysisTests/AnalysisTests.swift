@@ -324,17 +324,30 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
   }
 
   @Test func aCancellationSaysHowLongTheRunHadLasted() throws {
-    let start = new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell...")
-    var diagnosis = try diagnose([start, new("10:20:00", "ui error: Cancelling build after receiving terminated")])
+    let start = [
+      new("10:00:00", "[INFO] Packer version: 1.15.0 [go1.24.12 linux amd64]"),
+      new("10:00:05", "ui: ==> azure-arm: Provisioning with Powershell..."),
+    ]
+    var diagnosis = try diagnose(start + [new("10:20:00", "ui error: Cancelling build after receiving terminated")])
     #expect(diagnosis.primary == "build-timeout")
     #expect(
       diagnosis.findings.first?.message.contains(
         "The run had lasted 20 min when it was stopped: unless properties.buildTimeoutInMinutes is about that long")
         == true)
-    diagnosis = try diagnose([start, new("13:58:00", "ui error: Cancelling build after receiving terminated")])
+    diagnosis = try diagnose(start + [new("13:58:00", "ui error: Cancelling build after receiving terminated")])
     #expect(
       diagnosis.findings.first?.message.hasSuffix(
         "The run had lasted 3 h 58 min, about the default buildTimeoutInMinutes of 240.") == true)
+  }
+
+  @Test func anExcerptDoesNotSayHowLongTheRunLasted() throws {
+    // Without Packer's start the first line is just where the excerpt begins.
+    let diagnosis = try diagnose([
+      new("10:00:05", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new("10:20:00", "ui error: Cancelling build after receiving terminated"),
+    ])
+    #expect(diagnosis.primary == "build-timeout")
+    #expect(diagnosis.findings.first?.message.contains("The run had lasted") == false)
   }
 
   @Test func aRunStatusThatWasOnlyCancelledHasNoRootCause() throws {
