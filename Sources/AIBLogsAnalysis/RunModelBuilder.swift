@@ -783,6 +783,13 @@ final class RunModelBuilder {
         // line says nothing about when the run began.
         let packerStart = phases.first { $0.phase == "startup" }?.startTime
         findings["build-timeout"]?.message += sentence + Self.runLengthSentence(from: packerStart, to: cancelTime)
+        // A run stopped well before the default timeout was most likely cancelled: the headline
+        // should not claim it ran out of time.
+        if let start = packerStart, let end = cancelTime, end > start, end.seconds - start.seconds < 220 * 60 {
+          findings["build-timeout"]?.title =
+            "The build was stopped after \(Self.duration(end.seconds - start.seconds)): cancelled, "
+            + "or a buildTimeoutInMinutes that short"
+        }
         cancellationSentence = sentence
       }
       // A script step whose last words before a long silence ask a question or name a field to

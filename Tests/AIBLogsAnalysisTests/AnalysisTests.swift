@@ -331,6 +331,9 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     var diagnosis = try diagnose(start + [new("10:20:00", "ui error: Cancelling build after receiving terminated")])
     #expect(diagnosis.primary == "build-timeout")
     #expect(
+      diagnosis.findings.first?.title
+        == "The build was stopped after 20 min: cancelled, or a buildTimeoutInMinutes that short")
+    #expect(
       diagnosis.findings.first?.message.contains(
         "The run had lasted 20 min when it was stopped: unless properties.buildTimeoutInMinutes is about that long")
         == true)
@@ -338,6 +341,7 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(
       diagnosis.findings.first?.message.hasSuffix(
         "The run had lasted 3 h 58 min, about the default buildTimeoutInMinutes of 240.") == true)
+    #expect(diagnosis.findings.first?.title.hasPrefix("The build ran longer than buildTimeoutInMinutes") == true)
   }
 
   @Test func anExcerptDoesNotSayHowLongTheRunLasted() throws {
