@@ -35,6 +35,7 @@ enum Marker: String, CaseIterable {
   case troubleWord
   case toolError
   case requirementWord
+  case killedJob
   case devopsTask
   case vmSize
 
@@ -163,13 +164,17 @@ enum Marker: String, CaseIterable {
       (
         [
           "npm ERR", "E: Unable", "E: Package", "E: Could not", "E: Sub-process", "E: The repository", "E: Version",
-          "E: Invalid", "Traceback (most recent call last)", "sudo: ",
+          "E: Invalid", "E: dpkg", "Traceback (most recent call last)", "sudo: ",
         ],
         [#"(?i)^npm ERR!|^E: \S|^Traceback \(most recent call last\):|^sudo: (?!unable to resolve host)"#]
       )
     case .requirementWord:
       // A requirement not met is an error in any tool's words.
       (["is required", "are required"], [#"(?i)\b(?:is|are) required\b"#])
+    case .killedJob:
+      // bash's notice that a job died of SIGKILL (`script.sh: line 6:  4821 Killed   make -j8`),
+      // on a build VM most often the kernel's out-of-memory killer; it holds no error word.
+      ([" Killed "], [#"^\S+: line \d+: +\d+ Killed +\S"#])
     case .devopsTask:
       (
         ["starting run template", "start reading task parameters", "template name:"],

@@ -469,7 +469,7 @@ final class RunModelBuilder {
         if runState == nil { runState = captures["state"] }
       default: runState = captures["state"]
       }
-    case .errorWord, .exceptionWord, .failureWord, .troubleWord, .toolError, .requirementWord:
+    case .errorWord, .exceptionWord, .failureWord, .troubleWord, .toolError, .requirementWord, .killedJob:
       guard structure.isUserOutput || structure.stream == .other else { return }
       let index = current ?? -1
       let message = line.message
@@ -1147,6 +1147,17 @@ final class RunModelBuilder {
       stepOutput = notable[findingCustomizer[id] ?? -1] ?? []
       extra += stepOutput
     }
+    // 137 is 128 + 9: the shell reports a child killed by SIGKILL, on a build VM most often the
+    // kernel's out-of-memory killer, whatever the script printed before.
+    if id == "script-nonzero-exit", finding.captures["code"] == "137" {
+      finding.message +=
+        " Code 137 is 128 + 9: the process was killed with SIGKILL, which on a build VM is most often the"
+        + " kernel's out-of-memory killer."
+      finding.fixes.insert(
+        "Give the build VM more memory (a larger properties.vmProfile.vmSize), or make the step use less"
+          + " (fewer parallel jobs, e.g. make -j2; a smaller heap).", at: 0)
+      finding.templatePaths.insert("properties.vmProfile.vmSize", at: 0)
+    }
     // A generic script failure says what the script printed last that looks like its error.
     if id == "script-nonzero-exit" || id == "unrecognised-failure", let said = Self.mostInformative(stepOutput) {
       finding.message += " The step's error output: \u{201C}\(said)\u{201D}"
@@ -1188,8 +1199,12 @@ final class RunModelBuilder {
       // Lines that point at another line (`Please see the above error message for a hint`) or
       // only announce one (a Python traceback's header) do not say what went wrong.
       let lowered = message.lowercased()
+      // Closing lines that only say the tool gave up (`tar: Error is not recoverable: exiting now`,
+      // `tar: Child returned status 2`) or where its own log is (`npm ERR! A complete log of this
+      // run can be found in: ...`) follow the line that says what went wrong.
       if lowered.contains("see the above") || lowered.contains("see above") || lowered.contains("the above error")
-        || message.hasPrefix("Traceback (most recent call last)")
+        || message.hasPrefix("Traceback (most recent call last)") || lowered.contains("not recoverable")
+        || lowered.contains("child returned status") || lowered.contains("complete log of this run")
       {
         continue
       }

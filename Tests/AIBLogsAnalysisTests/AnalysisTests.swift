@@ -725,4 +725,63 @@ struct SplitMix64: RandomNumberGenerator {
     #expect(finding.id == "script-nonzero-exit")
     #expect(finding.message.hasSuffix("The step's error output: \u{201C}sudo: a password is required\u{201D}"))
   }
+  @Test func aJobKilledBySigkillIsQuotedAndPointsAtMemory() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT     azure-arm: [ 47%] Building CXX object src/CMakeFiles/core.dir/planner.cpp.o",
+      "PACKER OUT ==> azure-arm: /tmp/script_4410.sh: line 6:  4821 Killed                  make -j8",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 137. Allowed exit codes are: [0]",
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "script-nonzero-exit")
+    #expect(finding.message.contains("kernel's out-of-memory killer"))
+    #expect(finding.message.hasSuffix("4821 Killed                  make -j8\u{201D}"))
+    #expect(finding.fixes.first?.contains("properties.vmProfile.vmSize") == true)
+    #expect(finding.evidence.contains { $0.text.contains(" Killed ") })
+  }
+
+  @Test func anExitOtherThan137SaysNothingAboutMemory() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT ==> azure-arm: E: dpkg was interrupted, you must manually run 'sudo dpkg --configure -a' to correct the problem.",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 100. Allowed exit codes are: [0]",
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "script-nonzero-exit")
+    #expect(!finding.message.contains("out-of-memory"))
+    #expect(
+      finding.message.hasSuffix(
+        "The step's error output: \u{201C}E: dpkg was interrupted, you must manually run 'sudo dpkg --configure -a' to correct the problem\u{201D}"
+      ))
+  }
+
+  @Test func aToolsGivingUpLinesAreNotQuotedAsTheError() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT ==> azure-arm: tar (child): /tmp/agent.tar.gz: Cannot open: No such file or directory",
+      "PACKER OUT ==> azure-arm: tar (child): Error is not recoverable: exiting now",
+      "PACKER OUT ==> azure-arm: tar: Child returned status 2",
+      "PACKER OUT ==> azure-arm: tar: Error is not recoverable: exiting now",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 2. Allowed exit codes are: [0]",
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(
+      finding.message.hasSuffix(
+        "The step's error output: \u{201C}tar (child): /tmp/agent.tar.gz: Cannot open: No such file or directory\u{201D}"
+      ))
+  }
+
+  @Test func npmsLogPointerIsNotQuotedAsTheError() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT ==> azure-arm: npm ERR! code E404",
+      "PACKER OUT ==> azure-arm: npm ERR! 404  '@contoso/build-cli@2.1.0' is not in this registry.",
+      "PACKER OUT ==> azure-arm: npm ERR! A complete log of this run can be found in: /root/.npm/_logs/x-debug-0.log",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]",
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(
+      finding.message.hasSuffix(
+        "The step's error output: \u{201C}npm ERR! 404  '@contoso/build-cli@2.1.0' is not in this registry\u{201D}"))
+  }
 }
