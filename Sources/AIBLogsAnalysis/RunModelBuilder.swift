@@ -769,7 +769,10 @@ final class RunModelBuilder {
             }
             sentence += step + " before the build was cancelled"
           }
-          if let running, running.type == "powershell" || running.type == "shell" {
+          if let running, running.isAIBStep, running.aibStep == "deprovision" {
+            sentence +=
+              ": AIB's deprovision script reads no input; it waits, without a limit, for the guest agent services and for Sysprep's image state."
+          } else if let running, running.type == "powershell" || running.type == "shell" {
             sentence += ": the script may be waiting for input or for a process that never ends."
           } else {
             sentence += "."
@@ -799,6 +802,24 @@ final class RunModelBuilder {
             "The last output of \(Self.stepName(running)) before the build was cancelled was \u{201C}\(said)\u{201D}, "
             + "which asks for an answer nobody can give in an image build: the command waited for input until the timeout."
         }
+      }
+      // AIB's deprovision script waits without a limit for each guest-agent service to run
+      // (`>>> Waiting for GA Service (WindowsAzureGuestAgent) to start ...`): when that is its last
+      // output before a long silence and the cancellation, the service never started, so Sysprep
+      // never ran (catalog E2: the agent was not ready).
+      if let running, running.isAIBStep, running.aibStep == "deprovision", let silence, silence.seconds >= 600,
+        let last = running.lastOutput.last,
+        let service = Self.guestAgentServiceAwaited(LogLineStructure.message(of: last.text)),
+        findings["sysprep-timing-guest-agent"] == nil,
+        ensureFinding("sysprep-timing-guest-agent", line: last.line, evidence: [last], customizer: cancelCustomizer)
+      {
+        findings["sysprep-timing-guest-agent"]?.captures["service"] = service
+        findings["sysprep-timing-guest-agent"]?.message =
+          "AIB's deprovision script was waiting for the guest agent service \(service) to start when it last wrote "
+          + "anything, and the build was cancelled: the service never started, so Sysprep never ran."
+        findings["sysprep-timing-guest-agent"]?.fixes.insert(
+          "Make sure the Azure VM agent runs on the build VM: no customizer may stop, disable or remove RdAgent or "
+            + "WindowsAzureGuestAgent, and a custom or imported source image must have the agent installed.", at: 0)
       }
       // A PowerShell step that ran its script without Packer's elevated wrapper and then went
       // silent until the cancellation, with no other cause seen in it: installers that need
@@ -1217,6 +1238,18 @@ final class RunModelBuilder {
     let head = chosen.prefix(239)
     let cut = head.lastIndex(of: " ").map { head[..<$0] } ?? head
     return String(cut) + "\u{2026}"
+  }
+
+  /// The service named by the default deprovision script's wait line
+  /// (`>>> Waiting for GA Service (RdAgent) to start ...`), or nil for any other line.
+  static func guestAgentServiceAwaited(_ message: String) -> String? {
+    let said = message.trimmingWhitespace()
+    let prefix = ">>> Waiting for GA Service ("
+    guard said.hasPrefix(prefix), let close = said.firstIndex(of: ")"), said.hasSuffix("to start ...") else {
+      return nil
+    }
+    let name = said[said.index(said.startIndex, offsetBy: prefix.count)..<close]
+    return name.isEmpty || name.contains(" ") ? nil : String(name)
   }
 
   static func duration(_ seconds: Int64) -> String {

@@ -46,6 +46,38 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(finding.customizer?.isAIBStep == true)
   }
 
+  /// AIB's deprovision step up to its guest-agent wait for `service`, then `silenceEnd` and a cancellation.
+  func deprovisionWaitingFor(_ service: String, silenceEnd: String) -> [String] {
+    [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new(
+        "10:00:00",
+        "packer-provisioner-powershell plugin: Found command: if( TEST-PATH c:\\DeprovisioningScript.ps1 ){cat c:\\DeprovisioningScript.ps1} else {echo \"Deprovisioning script [c:\\DeprovisioningScript.ps1] could not be found. Image build may fail or the VM created from the output image may not work correctly.\"}"
+      ),
+      new("10:00:02", "ui:     azure-arm: >>> Waiting for GA Service (RdAgent) to start ..."),
+      new("10:00:03", "ui:     azure-arm: >>> Waiting for GA Service (\(service)) to start ..."),
+      new(silenceEnd, "ui error: Cancelling build after receiving terminated"),
+    ]
+  }
+
+  @Test func aGuestAgentThatNeverStartsIsTheCauseOfACancelledDeprovision() throws {
+    let diagnosis = try diagnose(deprovisionWaitingFor("WindowsAzureGuestAgent", silenceEnd: "13:50:00"))
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.primary == "sysprep-timing-guest-agent")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.captures["service"] == "WindowsAzureGuestAgent")
+    #expect(finding.customizer?.isAIBStep == true)
+    #expect(finding.message.contains("never started"))
+    #expect(!finding.message.contains("waiting for input"))
+    #expect(finding.evidence.contains { $0.text.contains("(WindowsAzureGuestAgent) to start") })
+  }
+
+  @Test func aShortGuestAgentWaitBeforeACancellationIsNotTheCause() throws {
+    let diagnosis = try diagnose(deprovisionWaitingFor("WindowsAzureGuestAgent", silenceEnd: "10:03:00"))
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.findings.allSatisfy { $0.id != "sysprep-timing-guest-agent" })
+  }
+
   @Test func sysprepStaysSilentWhenTheStateReachesOOBE() throws {
     var lines = [
       new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
