@@ -517,6 +517,9 @@ final class RunModelBuilder {
       let message = UnsafeRawBufferPointer(rebasing: bytes[structure.message])
       let trimmed = UnsafeRawBufferPointer(rebasing: message[(message.firstIndex { $0 != 0x20 } ?? message.count)...])
       if trimmed.isEmpty && record.count > 1 { return false }
+      // Packer's own announcement of the step (`Provisioning with powershell script: ...`) comes
+      // before anything the script wrote: a record whose header has no ` : ` ends there.
+      if RunModelBuilder.hasPrefix(trimmed, "Provisioning with ") { return false }
       record.append(EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self)))
       if foundAt { return false }  // the header line before `At ...`
       if RunModelBuilder.hasPrefix(trimmed, "At ") && RunModelBuilder.contains(trimmed, " char:") { foundAt = true }
@@ -802,6 +805,28 @@ final class RunModelBuilder {
             "The last output of \(Self.stepName(running)) before the build was cancelled was \u{201C}\(said)\u{201D}, "
             + "which asks for an answer nobody can give in an image build: the command waited for input until the timeout."
         }
+      }
+      // A Shell step cancelled while its package manager still waited for a lock another process
+      // held (apt's `Waiting for cache lock: ...`, yum's `Another app is currently holding the yum
+      // lock; waiting for it to exit...`, dnf's `Waiting for process with pid N to finish.`): the
+      // first-boot package activity (cloud-init, unattended-upgrades, an extension) kept it until
+      // the timeout (catalog D8).
+      if let running, running.type == "shell", !running.isAIBStep, findings["apt-lock"] == nil,
+        let waiting = running.lastOutput.last(where: { Self.isLockWait(LogLineStructure.message(of: $0.text)) }),
+        ensureFinding("apt-lock", line: waiting.line, evidence: [waiting], customizer: cancelCustomizer)
+      {
+        let said = LogLineStructure.message(of: waiting.text).trimmingWhitespace()
+        let step = Self.stepName(running)
+        findings["apt-lock"]?.title = "The package manager waited for a lock another process held"
+        if !said.hasPrefix("Waiting for cache lock") {
+          findings["apt-lock"]?.fixes.insert(
+            "Wait for the first-boot package work before this step (cloud-init status --wait) and stop what held "
+              + "the lock (the process the message names; on RHEL often dnf-makecache or PackageKit) for the build.",
+            at: 0)
+        }
+        findings["apt-lock"]?.message =
+          "\(step.prefix(1).uppercased())\(step.dropFirst()) was still waiting for a package manager lock when the build was cancelled "
+          + "(\u{201C}\(said)\u{201D}): another package operation on the build VM held it until the timeout."
       }
       // AIB's deprovision script waits without a limit for each guest-agent service to run
       // (`>>> Waiting for GA Service (WindowsAzureGuestAgent) to start ...`): when that is its last
@@ -1202,7 +1227,8 @@ final class RunModelBuilder {
   static func mostInformative(_ lines: [EvidenceLine]) -> String? {
     var header: String?
     var last: String?
-    for line in lines {
+    // In log order: a PowerShell record's lines are added when its last line is read.
+    for line in lines.sorted(by: { $0.line < $1.line }) {
       let message = LogLineStructure.message(of: line.text).trimmingCharacters()
       if message.isEmpty || message.hasPrefix("+") || message.hasPrefix("At ") || message.contains("exit code")
         || message.contains("exited with") || message.hasPrefix("[INFO]") || message.hasPrefix("[DEBUG]")
@@ -1238,6 +1264,13 @@ final class RunModelBuilder {
     let head = chosen.prefix(239)
     let cut = head.lastIndex(of: " ").map { head[..<$0] } ?? head
     return String(cut) + "\u{2026}"
+  }
+
+  /// Whether `message` is a package manager saying it waits for a lock another process holds.
+  static func isLockWait(_ message: String) -> Bool {
+    let said = message.trimmingWhitespace()
+    return said.hasPrefix("Waiting for cache lock: ") || said.contains("currently holding the yum lock")
+      || (said.hasPrefix("Waiting for process with pid ") && said.hasSuffix(" to finish."))
   }
 
   /// The service named by the default deprovision script's wait line

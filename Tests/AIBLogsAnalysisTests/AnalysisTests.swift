@@ -78,6 +78,41 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.findings.allSatisfy { $0.id != "sysprep-timing-guest-agent" })
   }
 
+  @Test func aShellStepCancelledWhileWaitingForAPackageLockIsALockFailure() throws {
+    var lines = [new("10:00:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1")]
+    for minute in 1...50 {
+      let time = "\(10 + minute / 60):\(minute % 60 < 10 ? "0" : "")\(minute % 60):00"
+      lines.append(
+        new(time, "ui: ==> azure-arm: Another app is currently holding the yum lock; waiting for it to exit..."))
+      lines.append(new(time, "ui: ==> azure-arm:   The other application is: yum"))
+    }
+    lines.append(new("13:55:00", "ui error: Cancelling build after receiving terminated"))
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.primary == "apt-lock")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.message.hasPrefix("Customizer #1 (Shell) was still waiting for a package manager lock"))
+    #expect(finding.evidence.contains { $0.text.contains("holding the yum lock") })
+    #expect(finding.fixes.first?.contains("cloud-init status --wait") == true)
+  }
+
+  @Test func aShellStepCancelledAfterALockWaitThatEndedIsNotALockFailure() throws {
+    let diagnosis = try diagnose([
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1"),
+      new("10:00:01", "ui: ==> azure-arm: Another app is currently holding the yum lock; waiting for it to exit..."),
+      new("10:00:30", "ui:     azure-arm: Installed: git-2.39.3-1.el8_8.x86_64"),
+      new("10:00:31", "ui:     azure-arm: Complete!"),
+      new("10:00:32", "ui:     azure-arm: Building the index"),
+      new("10:00:33", "ui:     azure-arm: step 1"),
+      new("10:00:34", "ui:     azure-arm: step 2"),
+      new("10:00:35", "ui:     azure-arm: step 3"),
+      new("10:00:36", "ui:     azure-arm: step 4"),
+      new("13:55:00", "ui error: Cancelling build after receiving terminated"),
+    ])
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.findings.allSatisfy { $0.id != "apt-lock" })
+  }
+
   @Test func sysprepStaysSilentWhenTheStateReachesOOBE() throws {
     var lines = [
       new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
@@ -815,5 +850,19 @@ struct SplitMix64: RandomNumberGenerator {
     #expect(
       finding.message.hasSuffix(
         "The step's error output: \u{201C}npm ERR! 404  '@contoso/build-cli@2.1.0' is not in this registry\u{201D}"))
+  }
+  @Test func aRecordWithoutPositionDoesNotReachBackIntoPackersAnnouncement() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with Powershell...",
+      "PACKER OUT ==> azure-arm: Provisioning with powershell script: /tmp/powershell-provisioner5730353314",
+      "PACKER OUT ==> azure-arm: Exception calling \"ReadAllBytes\" with \"1\" argument(s): \"Exception of type 'System.OutOfMemoryException' was thrown.\"",
+      "PACKER OUT ==> azure-arm:     + CategoryInfo          : NotSpecified: (:) [], MethodInvocationException",
+      "PACKER OUT ==> azure-arm:     + FullyQualifiedErrorId : OutOfMemoryException",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]",
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "script-nonzero-exit")
+    #expect(finding.message.contains("The step's error output: \u{201C}Exception calling \"ReadAllBytes\""))
+    #expect(!finding.evidence.contains { $0.text.contains("Provisioning with") })
   }
 }
