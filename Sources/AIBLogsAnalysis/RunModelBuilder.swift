@@ -624,6 +624,13 @@ final class RunModelBuilder {
       if finding.phase == .distribute, phaseName(atLine: finding.line) == "provisioning" {
         finding.phase = .provisioning
       }
+      // A class that fails at submission or during a run (an identity not authorized) came in a
+      // run status whose runSubState says where the run stopped: the run got that far.
+      if finding.phase == .submission, kind == .runStatus, finding.customizer == nil,
+        let stopped = runSubStatePhase()
+      {
+        finding.phase = stopped
+      }
       // SSH answered but refused the login: the SDK gives up with an authentication error after
       // repeated handshake failures. The network path worked, so the advice about subnets and
       // ports does not apply; the image's SSH configuration or user provisioning is the cause.
@@ -1172,14 +1179,20 @@ final class RunModelBuilder {
   /// to be created.
   private func fallbackPhase() -> Phase {
     if let phase = phases.last.flatMap({ Phase(rawValue: $0.phase) }) { return phase }
+    if let phase = runSubStatePhase() { return phase }
+    if runSubState?.lowercased() == "queued" { return .submission }
+    return provisioningFailed && (runState == nil || runState?.lowercased() == "failed") ? .submission : .customize
+  }
+
+  /// The phase a run stopped in, from the run status's `runSubState` (nil when it names none past
+  /// the queue).
+  private func runSubStatePhase() -> Phase? {
     switch runSubState?.lowercased() {
-    case "queued": return .submission
-    case "building": return .provisioning
-    case "customizing": return .customize
-    case "validating": return .validate
-    case "distributing", "optimizing": return .distribute
-    default:
-      return provisioningFailed && (runState == nil || runState?.lowercased() == "failed") ? .submission : .customize
+    case "building": .provisioning
+    case "customizing": .customize
+    case "validating": .validate
+    case "distributing", "optimizing": .distribute
+    default: nil
     }
   }
 

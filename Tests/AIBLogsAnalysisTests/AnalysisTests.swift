@@ -547,6 +547,24 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.findings.first { $0.id == "unrecognised-failure" }?.phase == .submission)
   }
 
+  @Test func aSubmissionClassInARunStatusTakesThePhaseTheRunStoppedIn() throws {
+    let message =
+      "Not authorized to access the resource: /subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/galleries/g. "
+      + "Please check the user assigned identity has the correct permissions. For more details, go to https://aka.ms/azvmimagebuilderts."
+    var diagnosis = try diagnose([
+      "{", #"  "lastRunStatus": {"#, #"    "runState": "Failed","#, #"    "runSubState": "Distributing","#,
+      #"    "message": "\#(message)""#, "  }", "}",
+    ])
+    #expect(diagnosis.primary == "identity-not-authorized")
+    #expect(diagnosis.findings.first?.phase == .distribute)
+    diagnosis = try diagnose([
+      "{", #"  "provisioningState": "Failed","#, #"  "provisioningError": {"#, #"    "message": "\#(message)""#, "  }",
+      "}",
+    ])
+    #expect(diagnosis.primary == "identity-not-authorized")
+    #expect(diagnosis.findings.first?.phase == .submission)
+  }
+
   @Test func aLogCutInsideALineBeforeItsFinalStatusGetsAWarning() throws {
     let text = [
       new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
