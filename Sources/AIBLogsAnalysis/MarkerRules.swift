@@ -15,6 +15,7 @@ enum Marker: String, CaseIterable {
   case remoteCommand
   case exitCode
   case capture
+  case captureStep
   case cleanup
   case buildFinished
   case buildErrored
@@ -89,6 +90,13 @@ enum Marker: String, CaseIterable {
       (
         ["Snapshot ID", "Skipping image creation", "Capturing image"],
         [#"Snapshot ID|Skipping image creation|Capturing image"#]
+      )
+    case .captureStep:
+      // The builder's first capture steps, after the last customizer: a failure while the VM is
+      // powered off or its disk snapshotted happens before any `Snapshot ID` line.
+      (
+        ["Querying the machine", "Powering off machine", "Snapshotting OS disk"],
+        [#"^(?:Querying the machine.s properties|Powering off machine|Snapshotting OS disk)"#]
       )
     case .cleanup:
       (

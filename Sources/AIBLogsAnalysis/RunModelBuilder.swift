@@ -239,7 +239,9 @@ final class RunModelBuilder {
     return result
   }
 
-  private var current: Int? { customizers.isEmpty ? nil : customizers.count - 1 }
+  private var current: Int? { customizers.isEmpty || capturing ? nil : customizers.count - 1 }
+  /// Whether the builder has started capturing the image: every customizer has ended.
+  private var capturing = false
 
   private func startPhase(_ name: String, _ lineNumber: Int, _ time: LogTimestamp?) {
     if phases.last?.phase == name { return }
@@ -248,6 +250,7 @@ final class RunModelBuilder {
 
   private func startCustomizer(type: String, detail: String?, _ lineNumber: Int, _ time: LogTimestamp?) {
     endCurrentCustomizer(at: lineNumber, time)
+    capturing = false
     var run = CustomizerRun(
       number: customizers.count + 1, type: type, templateIndex: nil, isAIBStep: false, aibStep: nil,
       startLine: lineNumber, endLine: lineNumber, start: time?.formatted, end: nil, durationSeconds: nil,
@@ -376,8 +379,12 @@ final class RunModelBuilder {
       {
         customizers[index].exitCode = code
       }
-    case .capture:
+    case .capture, .captureStep:
+      if marker == .captureStep && !structure.isUserOutput { return }
       endCurrentCustomizer(at: line.number, time)
+      // Capture starts only after every customizer succeeded: what fails from here on (a
+      // snapshot the platform refuses) is not the last customizer's failure.
+      capturing = true
       startPhase("capture", line.number, time)
     case .cleanup:
       guard structure.isUserOutput else { return }
@@ -1178,6 +1185,12 @@ final class RunModelBuilder {
   /// the log shows, else the run status's sub-state, else submission for a template that failed
   /// to be created.
   private func fallbackPhase() -> Phase {
+    // The cleanup and the summary follow every failure: the phase that failed is the one before
+    // them (capture is part of the distribute phase).
+    for span in phases.reversed() where span.phase != "cleanup" && span.phase != "summary" {
+      if span.phase == "capture" { return .distribute }
+      if let phase = Phase(rawValue: span.phase) { return phase }
+    }
     if let phase = phases.last.flatMap({ Phase(rawValue: $0.phase) }) { return phase }
     if let phase = runSubStatePhase() { return phase }
     if runSubState?.lowercased() == "queued" { return .submission }

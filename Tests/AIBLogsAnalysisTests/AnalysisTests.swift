@@ -883,4 +883,21 @@ struct SplitMix64: RandomNumberGenerator {
     #expect(finding.message.contains("The step's error output: \u{201C}Exception calling \"ReadAllBytes\""))
     #expect(!finding.evidence.contains { $0.text.contains("Provisioning with") })
   }
+  @Test func aFailureWhileCapturingIsNotTheLastCustomizersFailure() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with powershell script: /tmp/powershell-provisioner1",
+      "PACKER OUT     azure-arm: >>> Sysprep complete ...",
+      "PACKER OUT ==> azure-arm: Querying the machine's properties ...",
+      "PACKER OUT ==> azure-arm: Powering off machine ...",
+      "PACKER OUT ==> azure-arm: Snapshotting OS disk ...",
+      "PACKER OUT ==> azure-arm: ERROR: -> OperationNotAllowed : Snapshot creation is not allowed for disk pkros1.",
+      "PACKER OUT ==> azure-arm: Deleting Virtual Machine deployment and its attached resources...",
+      "PACKER OUT Build 'azure-arm' errored: OperationNotAllowed : Snapshot creation is not allowed for disk pkros1.",
+    ])
+    #expect(diagnosis.outcome == .failed)
+    let finding = try #require(diagnosis.findings.first { $0.id == diagnosis.primary })
+    #expect(finding.customizer == nil)
+    #expect(finding.phase == .distribute)
+    #expect(diagnosis.timeline.customizers.allSatisfy { !$0.failed })
+  }
 }
