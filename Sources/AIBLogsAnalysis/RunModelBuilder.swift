@@ -55,6 +55,8 @@ final class RunModelBuilder {
     (first: EvidenceLine, last: EvidenceLine, firstTime: LogTimestamp?, lastTime: LogTimestamp?)?
   private var reachedReseal = false
   private var restartPending: EvidenceLine?
+  /// The timeout the last WindowsRestart step said it waits for (`5m0s`).
+  private var restartTimeoutSaid: String?
   private var lastFileProgress: (line: EvidenceLine, captures: Captures, customizer: Int?)?
   private var firstFileProgress: (bytes: Int64?, time: LogTimestamp?, customizer: Int?)?
   private var maxMemory: (percent: Int, line: EvidenceLine)?
@@ -463,6 +465,10 @@ final class RunModelBuilder {
       lastFileProgress = (line.evidence, captures, current)
     case .restartWaiting:
       restartPending = line.evidence
+      // `Waiting for machine to reboot with timeout: 5m0s`: the step's restartTimeout.
+      if let range = line.message.range(of: "with timeout: ") {
+        restartTimeoutSaid = String(line.message[range.upperBound...].prefix { !$0.isWhitespace })
+      }
     case .restartDone:
       restartPending = nil
     case .runStatus:
@@ -637,6 +643,16 @@ final class RunModelBuilder {
         let stopped = runSubStatePhase()
       {
         finding.phase = stopped
+      }
+      // A restart that timed out: say how long this step waited, not a generic example.
+      if id == "windows-restart-timeout", let waited = restartTimeoutSaid,
+        finding.captures["reason"]?.hasPrefix("Timeout waiting for machine to restart") == true,
+        let index = finding.fixes.firstIndex(where: { $0.hasPrefix("Increase restartTimeout") })
+      {
+        finding.fixes[index] =
+          "Increase restartTimeout on the WindowsRestart customizer: this restart waited \(waited) "
+          + "(\u{201C}Waiting for machine to reboot with timeout: \(waited)\u{201D}); restarts that install updates can "
+          + "take long, so raise it well above \(waited) (30m is a common value)."
       }
       // SSH answered but refused the login: the SDK gives up with an authentication error after
       // repeated handshake failures. The network path worked, so the advice about subnets and

@@ -900,4 +900,18 @@ struct SplitMix64: RandomNumberGenerator {
     #expect(finding.phase == .distribute)
     #expect(diagnosis.timeline.customizers.allSatisfy { !$0.failed })
   }
+  @Test func aRestartTimeoutSaysHowLongThisRestartWaited() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Restarting Machine",
+      "PACKER OUT ==> azure-arm: Waiting for machine to restart...",
+      "PACKER ERR 2023/06/13 08:28:58 packer-provisioner-windows-restart plugin: Waiting for machine to reboot with timeout: 5m0s",
+      "PACKER ERR 2023/06/13 08:28:58 packer-provisioner-windows-restart plugin: Waiting for machine to become available...",
+      "PACKER OUT --> azure-arm: Timeout waiting for machine to restart.",
+      "PACKER OUT Build 'azure-arm' errored: Timeout waiting for machine to restart.",
+    ])
+    #expect(diagnosis.primary == "windows-restart-timeout")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.fixes.first?.contains("this restart waited 5m0s") == true)
+    #expect(finding.fixes.allSatisfy { !$0.contains("from 15m to 30m") })
+  }
 }
