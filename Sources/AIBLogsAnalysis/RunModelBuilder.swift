@@ -1175,21 +1175,33 @@ final class RunModelBuilder {
     message +=
       reason.isEmpty
       ? "; no known pattern explains it." : ": \(reason.trimmingCharacters()). No known pattern explains it."
+    // Failed while the build VM was deployed, reached or captured, with no customizer running.
+    let phase = failing != nil ? Phase.customize : fallbackPhase()
+    let outsideCustomizers = failing == nil && [.provisioning, .connect, .distribute].contains(phase)
     var finding = Finding(
       id: "unrecognised-failure", severity: .error, title: "The build failed for a reason no pattern recognises",
       summary:
         "No pattern in the library matches the cause; the evidence is the most informative output of the failing step.",
-      phase: failing != nil ? .customize : fallbackPhase(),
-      owner: .customerScript, retryable: false, customizer: failing.flatMap { reference($0) },
+      phase: phase,
+      owner: outsideCustomizers ? .platformTransient : .customerScript, retryable: outsideCustomizers,
+      customizer: failing.flatMap { reference($0) },
       line: evidence.first?.line ?? cancelLine?.line ?? 0, occurrences: 1,
       evidence: evidence.sorted { $0.line < $1.line },
       captures: reason.isEmpty ? [:] : ["reason": reason.trimmingCharacters()], message: message,
-      fixes: [
-        "Read the evidence lines: they are the error-shaped output of the failing step.",
-        "Set properties.errorHandling.onCustomizerError to abort to keep the build VM for debugging.",
-        "Run the customizer's script on a standalone VM built from the same source image.",
-      ],
-      templatePaths: ["properties.errorHandling.onCustomizerError"], benign: false, benignReason: nil, rank: 0,
+      fixes: outsideCustomizers
+        ? [
+          "Read the evidence lines: they are the errors the builder and Azure returned; the error code in them "
+            + "(ERROR: -> <Code>, Code=\"...\") names the cause.",
+          "No customizer was running, so the template's scripts are not the cause: retry once (platform errors "
+            + "can be transient) and open a support case with this log if it happens again.",
+        ]
+        : [
+          "Read the evidence lines: they are the error-shaped output of the failing step.",
+          "Set properties.errorHandling.onCustomizerError to abort to keep the build VM for debugging.",
+          "Run the customizer's script on a standalone VM built from the same source image.",
+        ],
+      templatePaths: outsideCustomizers ? [] : ["properties.errorHandling.onCustomizerError"], benign: false,
+      benignReason: nil, rank: 0,
       references: ["https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot"])
     finding.fingerprint = Fingerprint.of(id: finding.id, message: reason.isEmpty ? message : reason)
     findings[finding.id] = finding

@@ -899,6 +899,8 @@ struct SplitMix64: RandomNumberGenerator {
     #expect(finding.customizer == nil)
     #expect(finding.phase == .distribute)
     #expect(diagnosis.timeline.customizers.allSatisfy { !$0.failed })
+    #expect(finding.id == "unrecognised-failure")
+    #expect(finding.fixes.allSatisfy { !$0.contains("onCustomizerError") && !$0.contains("customizer's script") })
   }
   @Test func aRestartTimeoutSaysHowLongThisRestartWaited() throws {
     let diagnosis = try diagnose([
