@@ -15,6 +15,7 @@ enum Marker: String, CaseIterable {
   case remoteCommand
   case exitCode
   case capture
+  case captureStep
   case cleanup
   case buildFinished
   case buildErrored
@@ -35,6 +36,7 @@ enum Marker: String, CaseIterable {
   case troubleWord
   case toolError
   case requirementWord
+  case killedJob
   case devopsTask
   case vmSize
 
@@ -88,6 +90,13 @@ enum Marker: String, CaseIterable {
       (
         ["Snapshot ID", "Skipping image creation", "Capturing image"],
         [#"Snapshot ID|Skipping image creation|Capturing image"#]
+      )
+    case .captureStep:
+      // The builder's first capture steps, after the last customizer: a failure while the VM is
+      // powered off or its disk snapshotted happens before any `Snapshot ID` line.
+      (
+        ["Querying the machine", "Powering off machine", "Snapshotting OS disk"],
+        [#"^(?:Querying the machine.s properties|Powering off machine|Snapshotting OS disk)"#]
       )
     case .cleanup:
       (
@@ -163,13 +172,17 @@ enum Marker: String, CaseIterable {
       (
         [
           "npm ERR", "E: Unable", "E: Package", "E: Could not", "E: Sub-process", "E: The repository", "E: Version",
-          "E: Invalid", "Traceback (most recent call last)", "sudo: ",
+          "E: Invalid", "E: dpkg", "Traceback (most recent call last)", "sudo: ",
         ],
         [#"(?i)^npm ERR!|^E: \S|^Traceback \(most recent call last\):|^sudo: (?!unable to resolve host)"#]
       )
     case .requirementWord:
       // A requirement not met is an error in any tool's words.
       (["is required", "are required"], [#"(?i)\b(?:is|are) required\b"#])
+    case .killedJob:
+      // bash's notice that a job died of SIGKILL (`script.sh: line 6:  4821 Killed   make -j8`),
+      // on a build VM most often the kernel's out-of-memory killer; it holds no error word.
+      ([" Killed "], [#"^\S+: line \d+: +\d+ Killed +\S"#])
     case .devopsTask:
       (
         ["starting run template", "start reading task parameters", "template name:"],

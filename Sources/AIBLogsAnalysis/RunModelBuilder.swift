@@ -55,6 +55,8 @@ final class RunModelBuilder {
     (first: EvidenceLine, last: EvidenceLine, firstTime: LogTimestamp?, lastTime: LogTimestamp?)?
   private var reachedReseal = false
   private var restartPending: EvidenceLine?
+  /// The timeout the last WindowsRestart step said it waits for (`5m0s`).
+  private var restartTimeoutSaid: String?
   private var lastFileProgress: (line: EvidenceLine, captures: Captures, customizer: Int?)?
   private var firstFileProgress: (bytes: Int64?, time: LogTimestamp?, customizer: Int?)?
   private var maxMemory: (percent: Int, line: EvidenceLine)?
@@ -239,7 +241,9 @@ final class RunModelBuilder {
     return result
   }
 
-  private var current: Int? { customizers.isEmpty ? nil : customizers.count - 1 }
+  private var current: Int? { customizers.isEmpty || capturing ? nil : customizers.count - 1 }
+  /// Whether the builder has started capturing the image: every customizer has ended.
+  private var capturing = false
 
   private func startPhase(_ name: String, _ lineNumber: Int, _ time: LogTimestamp?) {
     if phases.last?.phase == name { return }
@@ -248,6 +252,7 @@ final class RunModelBuilder {
 
   private func startCustomizer(type: String, detail: String?, _ lineNumber: Int, _ time: LogTimestamp?) {
     endCurrentCustomizer(at: lineNumber, time)
+    capturing = false
     var run = CustomizerRun(
       number: customizers.count + 1, type: type, templateIndex: nil, isAIBStep: false, aibStep: nil,
       startLine: lineNumber, endLine: lineNumber, start: time?.formatted, end: nil, durationSeconds: nil,
@@ -376,8 +381,12 @@ final class RunModelBuilder {
       {
         customizers[index].exitCode = code
       }
-    case .capture:
+    case .capture, .captureStep:
+      if marker == .captureStep && !structure.isUserOutput { return }
       endCurrentCustomizer(at: line.number, time)
+      // Capture starts only after every customizer succeeded: what fails from here on (a
+      // snapshot the platform refuses) is not the last customizer's failure.
+      capturing = true
       startPhase("capture", line.number, time)
     case .cleanup:
       guard structure.isUserOutput else { return }
@@ -456,6 +465,10 @@ final class RunModelBuilder {
       lastFileProgress = (line.evidence, captures, current)
     case .restartWaiting:
       restartPending = line.evidence
+      // `Waiting for machine to reboot with timeout: 5m0s`: the step's restartTimeout.
+      if let range = line.message.range(of: "with timeout: ") {
+        restartTimeoutSaid = String(line.message[range.upperBound...].prefix { !$0.isWhitespace })
+      }
     case .restartDone:
       restartPending = nil
     case .runStatus:
@@ -469,7 +482,7 @@ final class RunModelBuilder {
         if runState == nil { runState = captures["state"] }
       default: runState = captures["state"]
       }
-    case .errorWord, .exceptionWord, .failureWord, .troubleWord, .toolError, .requirementWord:
+    case .errorWord, .exceptionWord, .failureWord, .troubleWord, .toolError, .requirementWord, .killedJob:
       guard structure.isUserOutput || structure.stream == .other else { return }
       let index = current ?? -1
       let message = line.message
@@ -517,6 +530,9 @@ final class RunModelBuilder {
       let message = UnsafeRawBufferPointer(rebasing: bytes[structure.message])
       let trimmed = UnsafeRawBufferPointer(rebasing: message[(message.firstIndex { $0 != 0x20 } ?? message.count)...])
       if trimmed.isEmpty && record.count > 1 { return false }
+      // Packer's own announcement of the step (`Provisioning with powershell script: ...`) comes
+      // before anything the script wrote: a record whose header has no ` : ` ends there.
+      if RunModelBuilder.hasPrefix(trimmed, "Provisioning with ") { return false }
       record.append(EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self)))
       if foundAt { return false }  // the header line before `At ...`
       if RunModelBuilder.hasPrefix(trimmed, "At ") && RunModelBuilder.contains(trimmed, " char:") { foundAt = true }
@@ -620,6 +636,23 @@ final class RunModelBuilder {
       // while the build VM was deployed here.
       if finding.phase == .distribute, phaseName(atLine: finding.line) == "provisioning" {
         finding.phase = .provisioning
+      }
+      // A class that fails at submission or during a run (an identity not authorized) came in a
+      // run status whose runSubState says where the run stopped: the run got that far.
+      if finding.phase == .submission, kind == .runStatus, finding.customizer == nil,
+        let stopped = runSubStatePhase()
+      {
+        finding.phase = stopped
+      }
+      // A restart that timed out: say how long this step waited, not a generic example.
+      if id == "windows-restart-timeout", let waited = restartTimeoutSaid,
+        finding.captures["reason"]?.hasPrefix("Timeout waiting for machine to restart") == true,
+        let index = finding.fixes.firstIndex(where: { $0.hasPrefix("Increase restartTimeout") })
+      {
+        finding.fixes[index] =
+          "Increase restartTimeout on the WindowsRestart customizer: this restart waited \(waited) "
+          + "(\u{201C}Waiting for machine to reboot with timeout: \(waited)\u{201D}); restarts that install updates can "
+          + "take long, so raise it well above \(waited) (30m is a common value)."
       }
       // SSH answered but refused the login: the SDK gives up with an authentication error after
       // repeated handshake failures. The network path worked, so the advice about subnets and
@@ -769,7 +802,10 @@ final class RunModelBuilder {
             }
             sentence += step + " before the build was cancelled"
           }
-          if let running, running.type == "powershell" || running.type == "shell" {
+          if let running, running.isAIBStep, running.aibStep == "deprovision" {
+            sentence +=
+              ": AIB's deprovision script reads no input; it waits, without a limit, for the guest agent services and for Sysprep's image state."
+          } else if let running, running.type == "powershell" || running.type == "shell" {
             sentence += ": the script may be waiting for input or for a process that never ends."
           } else {
             sentence += "."
@@ -809,6 +845,46 @@ final class RunModelBuilder {
             "The last output of \(Self.stepName(running)) before the build was cancelled was \u{201C}\(said)\u{201D}, "
             + "which asks for an answer nobody can give in an image build: the command waited for input until the timeout."
         }
+      }
+      // A Shell step cancelled while its package manager still waited for a lock another process
+      // held (apt's `Waiting for cache lock: ...`, yum's `Another app is currently holding the yum
+      // lock; waiting for it to exit...`, dnf's `Waiting for process with pid N to finish.`): the
+      // first-boot package activity (cloud-init, unattended-upgrades, an extension) kept it until
+      // the timeout (catalog D8).
+      if let running, running.type == "shell", !running.isAIBStep, findings["apt-lock"] == nil,
+        let waiting = running.lastOutput.last(where: { Self.isLockWait(LogLineStructure.message(of: $0.text)) }),
+        ensureFinding("apt-lock", line: waiting.line, evidence: [waiting], customizer: cancelCustomizer)
+      {
+        let said = LogLineStructure.message(of: waiting.text).trimmingWhitespace()
+        let step = Self.stepName(running)
+        findings["apt-lock"]?.title = "The package manager waited for a lock another process held"
+        if !said.hasPrefix("Waiting for cache lock") {
+          findings["apt-lock"]?.fixes.insert(
+            "Wait for the first-boot package work before this step (cloud-init status --wait) and stop what held "
+              + "the lock (the process the message names; on RHEL often dnf-makecache or PackageKit) for the build.",
+            at: 0)
+        }
+        findings["apt-lock"]?.message =
+          "\(step.prefix(1).uppercased())\(step.dropFirst()) was still waiting for a package manager lock when the build was cancelled "
+          + "(\u{201C}\(said)\u{201D}): another package operation on the build VM held it until the timeout."
+      }
+      // AIB's deprovision script waits without a limit for each guest-agent service to run
+      // (`>>> Waiting for GA Service (WindowsAzureGuestAgent) to start ...`): when that is its last
+      // output before a long silence and the cancellation, the service never started, so Sysprep
+      // never ran (catalog E2: the agent was not ready).
+      if let running, running.isAIBStep, running.aibStep == "deprovision", let silence, silence.seconds >= 600,
+        let last = running.lastOutput.last,
+        let service = Self.guestAgentServiceAwaited(LogLineStructure.message(of: last.text)),
+        findings["sysprep-timing-guest-agent"] == nil,
+        ensureFinding("sysprep-timing-guest-agent", line: last.line, evidence: [last], customizer: cancelCustomizer)
+      {
+        findings["sysprep-timing-guest-agent"]?.captures["service"] = service
+        findings["sysprep-timing-guest-agent"]?.message =
+          "AIB's deprovision script was waiting for the guest agent service \(service) to start when it last wrote "
+          + "anything, and the build was cancelled: the service never started, so Sysprep never ran."
+        findings["sysprep-timing-guest-agent"]?.fixes.insert(
+          "Make sure the Azure VM agent runs on the build VM: no customizer may stop, disable or remove RdAgent or "
+            + "WindowsAzureGuestAgent, and a custom or imported source image must have the agent installed.", at: 0)
       }
       // A PowerShell step that ran its script without Packer's elevated wrapper and then went
       // silent until the cancellation, with no other cause seen in it: installers that need
@@ -1109,21 +1185,33 @@ final class RunModelBuilder {
     message +=
       reason.isEmpty
       ? "; no known pattern explains it." : ": \(reason.trimmingCharacters()). No known pattern explains it."
+    // Failed while the build VM was deployed, reached or captured, with no customizer running.
+    let phase = failing != nil ? Phase.customize : fallbackPhase()
+    let outsideCustomizers = failing == nil && [.provisioning, .connect, .distribute].contains(phase)
     var finding = Finding(
       id: "unrecognised-failure", severity: .error, title: "The build failed for a reason no pattern recognises",
       summary:
         "No pattern in the library matches the cause; the evidence is the most informative output of the failing step.",
-      phase: failing != nil ? .customize : fallbackPhase(),
-      owner: .customerScript, retryable: false, customizer: failing.flatMap { reference($0) },
+      phase: phase,
+      owner: outsideCustomizers ? .platformTransient : .customerScript, retryable: outsideCustomizers,
+      customizer: failing.flatMap { reference($0) },
       line: evidence.first?.line ?? cancelLine?.line ?? 0, occurrences: 1,
       evidence: evidence.sorted { $0.line < $1.line },
       captures: reason.isEmpty ? [:] : ["reason": reason.trimmingCharacters()], message: message,
-      fixes: [
-        "Read the evidence lines: they are the error-shaped output of the failing step.",
-        "Set properties.errorHandling.onCustomizerError to abort to keep the build VM for debugging.",
-        "Run the customizer's script on a standalone VM built from the same source image.",
-      ],
-      templatePaths: ["properties.errorHandling.onCustomizerError"], benign: false, benignReason: nil, rank: 0,
+      fixes: outsideCustomizers
+        ? [
+          "Read the evidence lines: they are the errors the builder and Azure returned; the error code in them "
+            + "(ERROR: -> <Code>, Code=\"...\") names the cause.",
+          "No customizer was running, so the template's scripts are not the cause: retry once (platform errors "
+            + "can be transient) and open a support case with this log if it happens again.",
+        ]
+        : [
+          "Read the evidence lines: they are the error-shaped output of the failing step.",
+          "Set properties.errorHandling.onCustomizerError to abort to keep the build VM for debugging.",
+          "Run the customizer's script on a standalone VM built from the same source image.",
+        ],
+      templatePaths: outsideCustomizers ? [] : ["properties.errorHandling.onCustomizerError"], benign: false,
+      benignReason: nil, rank: 0,
       references: ["https://learn.microsoft.com/azure/virtual-machines/linux/image-builder-troubleshoot"])
     finding.fingerprint = Fingerprint.of(id: finding.id, message: reason.isEmpty ? message : reason)
     findings[finding.id] = finding
@@ -1135,15 +1223,27 @@ final class RunModelBuilder {
   /// the log shows, else the run status's sub-state, else submission for a template that failed
   /// to be created.
   private func fallbackPhase() -> Phase {
+    // The cleanup and the summary follow every failure: the phase that failed is the one before
+    // them (capture is part of the distribute phase).
+    for span in phases.reversed() where span.phase != "cleanup" && span.phase != "summary" {
+      if span.phase == "capture" { return .distribute }
+      if let phase = Phase(rawValue: span.phase) { return phase }
+    }
     if let phase = phases.last.flatMap({ Phase(rawValue: $0.phase) }) { return phase }
+    if let phase = runSubStatePhase() { return phase }
+    if runSubState?.lowercased() == "queued" { return .submission }
+    return provisioningFailed && (runState == nil || runState?.lowercased() == "failed") ? .submission : .customize
+  }
+
+  /// The phase a run stopped in, from the run status's `runSubState` (nil when it names none past
+  /// the queue).
+  private func runSubStatePhase() -> Phase? {
     switch runSubState?.lowercased() {
-    case "queued": return .submission
-    case "building": return .provisioning
-    case "customizing": return .customize
-    case "validating": return .validate
-    case "distributing", "optimizing": return .distribute
-    default:
-      return provisioningFailed && (runState == nil || runState?.lowercased() == "failed") ? .submission : .customize
+    case "building": .provisioning
+    case "customizing": .customize
+    case "validating": .validate
+    case "distributing", "optimizing": .distribute
+    default: nil
     }
   }
 
@@ -1156,6 +1256,17 @@ final class RunModelBuilder {
     if finding.phase == .customize || finding.phase == .deprovision {
       stepOutput = notable[findingCustomizer[id] ?? -1] ?? []
       extra += stepOutput
+    }
+    // 137 is 128 + 9: the shell reports a child killed by SIGKILL, on a build VM most often the
+    // kernel's out-of-memory killer, whatever the script printed before.
+    if id == "script-nonzero-exit", finding.captures["code"] == "137" {
+      finding.message +=
+        " Code 137 is 128 + 9: the process was killed with SIGKILL, which on a build VM is most often the"
+        + " kernel's out-of-memory killer."
+      finding.fixes.insert(
+        "Give the build VM more memory (a larger properties.vmProfile.vmSize), or make the step use less"
+          + " (fewer parallel jobs, e.g. make -j2; a smaller heap).", at: 0)
+      finding.templatePaths.insert("properties.vmProfile.vmSize", at: 0)
     }
     // A generic script failure says what the script printed last that looks like its error.
     if id == "script-nonzero-exit" || id == "unrecognised-failure", let said = Self.mostInformative(stepOutput) {
@@ -1180,7 +1291,8 @@ final class RunModelBuilder {
   static func mostInformative(_ lines: [EvidenceLine]) -> String? {
     var header: String?
     var last: String?
-    for line in lines {
+    // In log order: a PowerShell record's lines are added when its last line is read.
+    for line in lines.sorted(by: { $0.line < $1.line }) {
       let message = LogLineStructure.message(of: line.text).trimmingCharacters()
       if message.isEmpty || message.hasPrefix("+") || message.hasPrefix("At ") || message.contains("exit code")
         || message.contains("exited with") || message.hasPrefix("[INFO]") || message.hasPrefix("[DEBUG]")
@@ -1198,8 +1310,12 @@ final class RunModelBuilder {
       // Lines that point at another line (`Please see the above error message for a hint`) or
       // only announce one (a Python traceback's header) do not say what went wrong.
       let lowered = message.lowercased()
+      // Closing lines that only say the tool gave up (`tar: Error is not recoverable: exiting now`,
+      // `tar: Child returned status 2`) or where its own log is (`npm ERR! A complete log of this
+      // run can be found in: ...`) follow the line that says what went wrong.
       if lowered.contains("see the above") || lowered.contains("see above") || lowered.contains("the above error")
-        || message.hasPrefix("Traceback (most recent call last)")
+        || message.hasPrefix("Traceback (most recent call last)") || lowered.contains("not recoverable")
+        || lowered.contains("child returned status") || lowered.contains("complete log of this run")
       {
         continue
       }
@@ -1212,6 +1328,25 @@ final class RunModelBuilder {
     let head = chosen.prefix(239)
     let cut = head.lastIndex(of: " ").map { head[..<$0] } ?? head
     return String(cut) + "\u{2026}"
+  }
+
+  /// Whether `message` is a package manager saying it waits for a lock another process holds.
+  static func isLockWait(_ message: String) -> Bool {
+    let said = message.trimmingWhitespace()
+    return said.hasPrefix("Waiting for cache lock: ") || said.contains("currently holding the yum lock")
+      || (said.hasPrefix("Waiting for process with pid ") && said.hasSuffix(" to finish."))
+  }
+
+  /// The service named by the default deprovision script's wait line
+  /// (`>>> Waiting for GA Service (RdAgent) to start ...`), or nil for any other line.
+  static func guestAgentServiceAwaited(_ message: String) -> String? {
+    let said = message.trimmingWhitespace()
+    let prefix = ">>> Waiting for GA Service ("
+    guard said.hasPrefix(prefix), let close = said.firstIndex(of: ")"), said.hasSuffix("to start ...") else {
+      return nil
+    }
+    let name = said[said.index(said.startIndex, offsetBy: prefix.count)..<close]
+    return name.isEmpty || name.contains(" ") ? nil : String(name)
   }
 
   static func duration(_ seconds: Int64) -> String {

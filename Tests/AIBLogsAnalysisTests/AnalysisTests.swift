@@ -46,6 +46,73 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(finding.customizer?.isAIBStep == true)
   }
 
+  /// AIB's deprovision step up to its guest-agent wait for `service`, then `silenceEnd` and a cancellation.
+  func deprovisionWaitingFor(_ service: String, silenceEnd: String) -> [String] {
+    [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new(
+        "10:00:00",
+        "packer-provisioner-powershell plugin: Found command: if( TEST-PATH c:\\DeprovisioningScript.ps1 ){cat c:\\DeprovisioningScript.ps1} else {echo \"Deprovisioning script [c:\\DeprovisioningScript.ps1] could not be found. Image build may fail or the VM created from the output image may not work correctly.\"}"
+      ),
+      new("10:00:02", "ui:     azure-arm: >>> Waiting for GA Service (RdAgent) to start ..."),
+      new("10:00:03", "ui:     azure-arm: >>> Waiting for GA Service (\(service)) to start ..."),
+      new(silenceEnd, "ui error: Cancelling build after receiving terminated"),
+    ]
+  }
+
+  @Test func aGuestAgentThatNeverStartsIsTheCauseOfACancelledDeprovision() throws {
+    let diagnosis = try diagnose(deprovisionWaitingFor("WindowsAzureGuestAgent", silenceEnd: "13:50:00"))
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.primary == "sysprep-timing-guest-agent")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.captures["service"] == "WindowsAzureGuestAgent")
+    #expect(finding.customizer?.isAIBStep == true)
+    #expect(finding.message.contains("never started"))
+    #expect(!finding.message.contains("waiting for input"))
+    #expect(finding.evidence.contains { $0.text.contains("(WindowsAzureGuestAgent) to start") })
+  }
+
+  @Test func aShortGuestAgentWaitBeforeACancellationIsNotTheCause() throws {
+    let diagnosis = try diagnose(deprovisionWaitingFor("WindowsAzureGuestAgent", silenceEnd: "10:03:00"))
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.findings.allSatisfy { $0.id != "sysprep-timing-guest-agent" })
+  }
+
+  @Test func aShellStepCancelledWhileWaitingForAPackageLockIsALockFailure() throws {
+    var lines = [new("10:00:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1")]
+    for minute in 1...50 {
+      let time = "\(10 + minute / 60):\(minute % 60 < 10 ? "0" : "")\(minute % 60):00"
+      lines.append(
+        new(time, "ui: ==> azure-arm: Another app is currently holding the yum lock; waiting for it to exit..."))
+      lines.append(new(time, "ui: ==> azure-arm:   The other application is: yum"))
+    }
+    lines.append(new("13:55:00", "ui error: Cancelling build after receiving terminated"))
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.primary == "apt-lock")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.message.hasPrefix("Customizer #1 (Shell) was still waiting for a package manager lock"))
+    #expect(finding.evidence.contains { $0.text.contains("holding the yum lock") })
+    #expect(finding.fixes.first?.contains("cloud-init status --wait") == true)
+  }
+
+  @Test func aShellStepCancelledAfterALockWaitThatEndedIsNotALockFailure() throws {
+    let diagnosis = try diagnose([
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1"),
+      new("10:00:01", "ui: ==> azure-arm: Another app is currently holding the yum lock; waiting for it to exit..."),
+      new("10:00:30", "ui:     azure-arm: Installed: git-2.39.3-1.el8_8.x86_64"),
+      new("10:00:31", "ui:     azure-arm: Complete!"),
+      new("10:00:32", "ui:     azure-arm: Building the index"),
+      new("10:00:33", "ui:     azure-arm: step 1"),
+      new("10:00:34", "ui:     azure-arm: step 2"),
+      new("10:00:35", "ui:     azure-arm: step 3"),
+      new("10:00:36", "ui:     azure-arm: step 4"),
+      new("13:55:00", "ui error: Cancelling build after receiving terminated"),
+    ])
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.findings.allSatisfy { $0.id != "apt-lock" })
+  }
+
   @Test func sysprepStaysSilentWhenTheStateReachesOOBE() throws {
     var lines = [
       new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
@@ -497,6 +564,24 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.findings.first { $0.id == "unrecognised-failure" }?.phase == .submission)
   }
 
+  @Test func aSubmissionClassInARunStatusTakesThePhaseTheRunStoppedIn() throws {
+    let message =
+      "Not authorized to access the resource: /subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/galleries/g. "
+      + "Please check the user assigned identity has the correct permissions. For more details, go to https://aka.ms/azvmimagebuilderts."
+    var diagnosis = try diagnose([
+      "{", #"  "lastRunStatus": {"#, #"    "runState": "Failed","#, #"    "runSubState": "Distributing","#,
+      #"    "message": "\#(message)""#, "  }", "}",
+    ])
+    #expect(diagnosis.primary == "identity-not-authorized")
+    #expect(diagnosis.findings.first?.phase == .distribute)
+    diagnosis = try diagnose([
+      "{", #"  "provisioningState": "Failed","#, #"  "provisioningError": {"#, #"    "message": "\#(message)""#, "  }",
+      "}",
+    ])
+    #expect(diagnosis.primary == "identity-not-authorized")
+    #expect(diagnosis.findings.first?.phase == .submission)
+  }
+
   @Test func aLogCutInsideALineBeforeItsFinalStatusGetsAWarning() throws {
     let text = [
       new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
@@ -741,5 +826,111 @@ struct SplitMix64: RandomNumberGenerator {
     let finding = try #require(diagnosis.findings.first)
     #expect(finding.id == "script-nonzero-exit")
     #expect(finding.message.hasSuffix("The step's error output: \u{201C}sudo: a password is required\u{201D}"))
+  }
+  @Test func aJobKilledBySigkillIsQuotedAndPointsAtMemory() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT     azure-arm: [ 47%] Building CXX object src/CMakeFiles/core.dir/planner.cpp.o",
+      "PACKER OUT ==> azure-arm: /tmp/script_4410.sh: line 6:  4821 Killed                  make -j8",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 137. Allowed exit codes are: [0]",
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "script-nonzero-exit")
+    #expect(finding.message.contains("kernel's out-of-memory killer"))
+    #expect(finding.message.hasSuffix("4821 Killed                  make -j8\u{201D}"))
+    #expect(finding.fixes.first?.contains("properties.vmProfile.vmSize") == true)
+    #expect(finding.evidence.contains { $0.text.contains(" Killed ") })
+  }
+
+  @Test func anExitOtherThan137SaysNothingAboutMemory() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT ==> azure-arm: E: dpkg was interrupted, you must manually run 'sudo dpkg --configure -a' to correct the problem.",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 100. Allowed exit codes are: [0]",
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "script-nonzero-exit")
+    #expect(!finding.message.contains("out-of-memory"))
+    #expect(
+      finding.message.hasSuffix(
+        "The step's error output: \u{201C}E: dpkg was interrupted, you must manually run 'sudo dpkg --configure -a' to correct the problem\u{201D}"
+      ))
+  }
+
+  @Test func aToolsGivingUpLinesAreNotQuotedAsTheError() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT ==> azure-arm: tar (child): /tmp/agent.tar.gz: Cannot open: No such file or directory",
+      "PACKER OUT ==> azure-arm: tar (child): Error is not recoverable: exiting now",
+      "PACKER OUT ==> azure-arm: tar: Child returned status 2",
+      "PACKER OUT ==> azure-arm: tar: Error is not recoverable: exiting now",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 2. Allowed exit codes are: [0]",
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(
+      finding.message.hasSuffix(
+        "The step's error output: \u{201C}tar (child): /tmp/agent.tar.gz: Cannot open: No such file or directory\u{201D}"
+      ))
+  }
+
+  @Test func npmsLogPointerIsNotQuotedAsTheError() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT ==> azure-arm: npm ERR! code E404",
+      "PACKER OUT ==> azure-arm: npm ERR! 404  '@contoso/build-cli@2.1.0' is not in this registry.",
+      "PACKER OUT ==> azure-arm: npm ERR! A complete log of this run can be found in: /root/.npm/_logs/x-debug-0.log",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]",
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(
+      finding.message.hasSuffix(
+        "The step's error output: \u{201C}npm ERR! 404  '@contoso/build-cli@2.1.0' is not in this registry\u{201D}"))
+  }
+  @Test func aRecordWithoutPositionDoesNotReachBackIntoPackersAnnouncement() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with Powershell...",
+      "PACKER OUT ==> azure-arm: Provisioning with powershell script: /tmp/powershell-provisioner5730353314",
+      "PACKER OUT ==> azure-arm: Exception calling \"ReadAllBytes\" with \"1\" argument(s): \"Exception of type 'System.OutOfMemoryException' was thrown.\"",
+      "PACKER OUT ==> azure-arm:     + CategoryInfo          : NotSpecified: (:) [], MethodInvocationException",
+      "PACKER OUT ==> azure-arm:     + FullyQualifiedErrorId : OutOfMemoryException",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]",
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "script-nonzero-exit")
+    #expect(finding.message.contains("The step's error output: \u{201C}Exception calling \"ReadAllBytes\""))
+    #expect(!finding.evidence.contains { $0.text.contains("Provisioning with") })
+  }
+  @Test func aFailureWhileCapturingIsNotTheLastCustomizersFailure() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with powershell script: /tmp/powershell-provisioner1",
+      "PACKER OUT     azure-arm: >>> Sysprep complete ...",
+      "PACKER OUT ==> azure-arm: Querying the machine's properties ...",
+      "PACKER OUT ==> azure-arm: Powering off machine ...",
+      "PACKER OUT ==> azure-arm: Snapshotting OS disk ...",
+      "PACKER OUT ==> azure-arm: ERROR: -> OperationNotAllowed : Snapshot creation is not allowed for disk pkros1.",
+      "PACKER OUT ==> azure-arm: Deleting Virtual Machine deployment and its attached resources...",
+      "PACKER OUT Build 'azure-arm' errored: OperationNotAllowed : Snapshot creation is not allowed for disk pkros1.",
+    ])
+    #expect(diagnosis.outcome == .failed)
+    let finding = try #require(diagnosis.findings.first { $0.id == diagnosis.primary })
+    #expect(finding.customizer == nil)
+    #expect(finding.phase == .distribute)
+    #expect(diagnosis.timeline.customizers.allSatisfy { !$0.failed })
+    #expect(finding.id == "unrecognised-failure")
+    #expect(finding.fixes.allSatisfy { !$0.contains("onCustomizerError") && !$0.contains("customizer's script") })
+  }
+  @Test func aRestartTimeoutSaysHowLongThisRestartWaited() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Restarting Machine",
+      "PACKER OUT ==> azure-arm: Waiting for machine to restart...",
+      "PACKER ERR 2023/06/13 08:28:58 packer-provisioner-windows-restart plugin: Waiting for machine to reboot with timeout: 5m0s",
+      "PACKER ERR 2023/06/13 08:28:58 packer-provisioner-windows-restart plugin: Waiting for machine to become available...",
+      "PACKER OUT --> azure-arm: Timeout waiting for machine to restart.",
+      "PACKER OUT Build 'azure-arm' errored: Timeout waiting for machine to restart.",
+    ])
+    #expect(diagnosis.primary == "windows-restart-timeout")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.fixes.first?.contains("this restart waited 5m0s") == true)
+    #expect(finding.fixes.allSatisfy { !$0.contains("from 15m to 30m") })
   }
 }
