@@ -827,6 +827,7 @@ struct SplitMix64: RandomNumberGenerator {
     #expect(finding.id == "script-nonzero-exit")
     #expect(finding.message.hasSuffix("The step's error output: \u{201C}sudo: a password is required\u{201D}"))
   }
+
   @Test func aJobKilledBySigkillIsQuotedAndPointsAtMemory() throws {
     let diagnosis = try diagnose([
       "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
