@@ -821,7 +821,9 @@ final class RunModelBuilder {
         findings["build-timeout"]?.message += sentence + Self.runLengthSentence(from: packerStart, to: cancelTime)
         // A run stopped well before the default timeout was most likely cancelled: the headline
         // should not claim it ran out of time.
-        if let start = packerStart, let end = cancelTime, end > start, end.seconds - start.seconds < 220 * 60 {
+        if let start = packerStart, let end = cancelTime, end > start,
+          end.seconds - start.seconds < Self.defaultTimeoutRunLength.lowerBound
+        {
           findings["build-timeout"]?.title =
             "The build was stopped after \(Self.duration(end.seconds - start.seconds)): cancelled, "
             + "or a buildTimeoutInMinutes that short"
@@ -990,13 +992,17 @@ final class RunModelBuilder {
     }
   }
 
+  /// How long, in seconds from Packer's start, a run stopped by the default timeout lasts: 240
+  /// minutes, less the few that Image Builder spends before Packer starts.
+  static let defaultTimeoutRunLength: ClosedRange<Int64> = 220 * 60...245 * 60
+
   /// How long the run had lasted when it was stopped, and what that says: about the default
   /// timeout (240 min, of which Image Builder spends a few minutes before Packer starts), or a
   /// length that is a cancellation unless the template set a timeout that short.
   static func runLengthSentence(from start: LogTimestamp?, to end: LogTimestamp?) -> String {
     guard let start, let end, end > start else { return "" }
     let seconds = end.seconds - start.seconds
-    if (220 * 60...245 * 60).contains(seconds) {
+    if defaultTimeoutRunLength.contains(seconds) {
       return " The run had lasted \(duration(seconds)), about the default buildTimeoutInMinutes of 240."
     }
     return " The run had lasted \(duration(seconds)) when it was stopped: unless properties.buildTimeoutInMinutes is "
