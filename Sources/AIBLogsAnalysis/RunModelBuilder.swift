@@ -62,7 +62,7 @@ final class RunModelBuilder {
   private var maxMemory: (percent: Int, line: EvidenceLine)?
 
   private var cancellationSentence = ""
-  private var echoDecisions: [String: (line: Int, isEcho: Bool)] = [:]
+  private var echoDecisions: [(plugin: [UInt8], line: Int, isEcho: Bool)] = []
   private var findings: [String: Finding] = [:]
   private var findingOrder: [String] = []
   private var findingCustomizer: [String: Int] = [:]
@@ -201,7 +201,6 @@ final class RunModelBuilder {
       RunModelBuilder.hasPrefix(plugin, "packer-provisioner-powershell")
         || RunModelBuilder.hasPrefix(plugin, "packer-provisioner-shell")
     else { return false }
-    let pluginName = String(decoding: plugin, as: UTF8.self)
     let message = UnsafeRawBufferPointer(rebasing: line.bytes[line.structure.message])
     var verdict: Bool?
     if RunModelBuilder.hasPrefix(message, "Found command:") {
@@ -210,8 +209,10 @@ final class RunModelBuilder {
     {
       verdict = false
     }
+    // A few plugins at most: a short list compared by bytes, without a String per line.
+    let known = echoDecisions.firstIndex { $0.plugin.elementsEqual(plugin) }
     if verdict == nil {
-      let previous = echoDecisions[pluginName]
+      let previous = known.map { echoDecisions[$0] }
       var walked = 0
       line.block.walkBackward(from: line.offsetInBlock, lineNumber: line.number) { number, bytes in
         if let previous, number <= previous.line {
@@ -237,7 +238,12 @@ final class RunModelBuilder {
       }
     }
     let result = verdict ?? false
-    echoDecisions[pluginName] = (line.number, result)
+    if let known {
+      echoDecisions[known].line = line.number
+      echoDecisions[known].isEcho = result
+    } else {
+      echoDecisions.append((Array(plugin), line.number, result))
+    }
     return result
   }
 

@@ -1,4 +1,5 @@
 import AIBLogsInput
+import Dispatch
 
 /// Something to look for in log lines: literals for the prefilter and regexes for the
 /// verdict, run on each line's message. Patterns from the library and the analysis layer's
@@ -44,28 +45,48 @@ public final class CompiledRuleSet: Sendable {
   let maxCaptureCount: Int
 
   /// Compiles every regex of every rule; throws the first one that does not compile.
+  ///
+  /// The regexes and the prefilter's automaton are built at the same time, on two threads: both
+  /// take milliseconds, before the first line can be read.
   public init(rules: [MatchRule]) throws(RuleCompileError) {
     self.rules = rules
+    let literals = rules.enumerated().flatMap { index, rule in rule.literals.map { (text: $0, tag: index) } }
+    let automaton = UnsafeMutablePointer<LiteralPrefilter>.allocate(capacity: 1)
+    let compiled = UnsafeMutablePointer<Result<[[PCRE2Regex]], RuleCompileError>>.allocate(capacity: 1)
+    defer {
+      automaton.deinitialize(count: 1)
+      automaton.deallocate()
+      compiled.deinitialize(count: 1)
+      compiled.deallocate()
+    }
+    nonisolated(unsafe) let slots = (automaton, compiled)
+    DispatchQueue.concurrentPerform(iterations: 2) { task in
+      if task == 0 {
+        slots.0.initialize(to: LiteralPrefilter(literals: literals))
+      } else {
+        slots.1.initialize(to: Result { () throws(RuleCompileError) in try CompiledRuleSet.compile(rules) })
+      }
+    }
+    regexes = try compiled.pointee.get()
+    prefilter = automaton.pointee
+    maxCaptureCount = regexes.joined().map(\.captureCount).max() ?? 0
+  }
+
+  /// Every regex of every rule, compiled; throws the first one that does not compile.
+  private static func compile(_ rules: [MatchRule]) throws(RuleCompileError) -> [[PCRE2Regex]] {
     var compiled: [[PCRE2Regex]] = []
-    var literals: [(String, Int)] = []
-    var maxCaptures = 0
-    for (index, rule) in rules.enumerated() {
+    for rule in rules {
       var list: [PCRE2Regex] = []
       for (regexIndex, source) in rule.regexes.enumerated() {
-        do {
-          let regex = try PCRE2Regex(source)
-          maxCaptures = max(maxCaptures, regex.captureCount)
-          list.append(regex)
+        do throws(PCRE2CompileError) {
+          list.append(try PCRE2Regex(source))
         } catch {
           throw RuleCompileError(ruleID: rule.id, regexIndex: regexIndex, error: error)
         }
       }
       compiled.append(list)
-      for literal in rule.literals { literals.append((literal, index)) }
     }
-    regexes = compiled
-    prefilter = LiteralPrefilter(literals: literals.map { (text: $0.0, tag: $0.1) })
-    maxCaptureCount = maxCaptures
+    return compiled
   }
 }
 
@@ -401,6 +422,8 @@ public final class RuleScanner {
 
   /// The rules of a line with more than one, in rule order (reused between lines).
   private var sortedRules: [Int] = []
+  /// The matches of the line being verified (reused between lines).
+  private var matchesBuffer: [RuleMatch] = []
 
   /// Runs the regexes of `rules` (in rule order) on the message of one candidate line and calls
   /// `body` when one matched.
@@ -414,7 +437,11 @@ public final class RuleScanner {
     let line = UnsafeRawBufferPointer(rebasing: bytes[start..<trimmedEnd])
     let structure = LogLineStructure(parsing: line)
     let message = UnsafeRawBufferPointer(rebasing: line[structure.message])
-    var matches: [RuleMatch] = []
+    // The buffer of the previous line, unless the callback kept that line's matches.
+    var matches = matchesBuffer
+    matchesBuffer = []
+    defer { matchesBuffer = matches }
+    if !matches.isEmpty { matches.removeAll(keepingCapacity: true) }
     for rule in rules {
       for (regexIndex, regex) in regexes[rule].enumerated() {
         do {

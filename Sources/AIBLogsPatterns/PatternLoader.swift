@@ -14,7 +14,8 @@ public enum PatternLoader {
   public static func load(file: String, contents: String) throws(PatternDiagnostic) -> Pattern {
     let root: Node
     do {
-      guard let node = try Yams.compose(yaml: contents, .basic) else {
+      // The encoding is given: Yams's default reads the whole environment for every file.
+      guard let node = try Yams.compose(yaml: contents, .basic, .default, .utf8) else {
         throw PatternDiagnostic(file: file, line: 0, message: "the file is empty")
       }
       root = node
