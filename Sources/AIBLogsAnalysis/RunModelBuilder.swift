@@ -51,8 +51,11 @@ final class RunModelBuilder {
   private var lastRemoteCommand: (line: EvidenceLine, customizer: Int?)?
 
   private var imageStates: [String: Int] = [:]
-  private var undeployable:
-    (first: EvidenceLine, last: EvidenceLine, firstTime: LogTimestamp?, lastTime: LogTimestamp?)?
+  /// The first and last line (and time) each `IMAGE_STATE_*` value was printed, by state.
+  private var imageStateSpans:
+    [String: (first: EvidenceLine, last: EvidenceLine, firstTime: LogTimestamp?, lastTime: LogTimestamp?)] = [:]
+  /// The state the deprovision script printed last.
+  private var lastImageState: String?
   private var reachedReseal = false
   private var restartPending: EvidenceLine?
   /// The timeout the last WindowsRestart step said it waits for (`5m0s`).
@@ -437,14 +440,13 @@ final class RunModelBuilder {
       let state = captures["state"] ?? ""
       imageStates[state, default: 0] += 1
       if state == "IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE" { reachedReseal = true }
-      if state == "IMAGE_STATE_UNDEPLOYABLE" {
-        if let previous = undeployable {
-          undeployable = (previous.first, line.evidence, previous.firstTime, time ?? previous.lastTime)
-        } else {
-          let evidence = line.evidence
-          undeployable = (evidence, evidence, time, time)
-        }
+      if let previous = imageStateSpans[state] {
+        imageStateSpans[state] = (previous.first, line.evidence, previous.firstTime, time ?? previous.lastTime)
+      } else {
+        let evidence = line.evidence
+        imageStateSpans[state] = (evidence, evidence, time, time)
       }
+      lastImageState = state
       touchCurrent(line.number)
     case .systemPerformance:
       if let memory = captures["memory"].flatMap({ Int($0) }), memory > (maxMemory?.percent ?? -1) {
@@ -741,8 +743,17 @@ final class RunModelBuilder {
   }
 
   private func runDetectors() {
-    // Sysprep state loop: IMAGE_STATE_UNDEPLOYABLE repeated with no progress to the final state.
-    if let loop = undeployable, !reachedReseal, let count = imageStates["IMAGE_STATE_UNDEPLOYABLE"], count >= 3 {
+    // Sysprep state loop: the deprovision script's polling printed the same state again and again
+    // with no progress to the final state (catalog E1). IMAGE_STATE_UNDEPLOYABLE is the usual one
+    // (generalize failed); any other state the loop ends on (IMAGE_STATE_COMPLETE: Sysprep never
+    // started generalizing; a *_RESEAL_* state other than the generalized one: the image was sealed
+    // without /generalize) is the same loop, once the build has stopped on it: a normal run prints
+    // such states a few times before it moves on.
+    let stopped = cancelLine != nil || erroredLine != nil || someBuildsFailed
+    if !reachedReseal, let state = lastImageState, let loop = imageStateSpans[state],
+      let count = imageStates[state], count >= 3,
+      state == "IMAGE_STATE_UNDEPLOYABLE" || stopped
+    {
       let evidence = loop.first == loop.last ? [loop.first] : [loop.first, loop.last]
       if ensureFinding(
         "sysprep-state-loop", line: loop.first.line, evidence: evidence, customizer: cancelCustomizer ?? current)
@@ -751,11 +762,21 @@ final class RunModelBuilder {
         if let first = loop.firstTime, let last = loop.lastTime, last > first {
           span = " over \(Self.duration(last.seconds - first.seconds))"
         }
-        findings["sysprep-state-loop"]?.captures["state"] = "IMAGE_STATE_UNDEPLOYABLE"
+        findings["sysprep-state-loop"]?.captures["state"] = state
         findings["sysprep-state-loop"]?.captures["count"] = String(count)
         findings["sysprep-state-loop"]?.occurrences = count
+        if state != "IMAGE_STATE_UNDEPLOYABLE" {
+          findings["sysprep-state-loop"]?.title = "Sysprep never reaches the generalized state (\(state) loop)"
+          findings["sysprep-state-loop"]?.summary =
+            "The hidden deprovision step ran Sysprep, but the image state stayed \(state), so the polling loop waited until the build stopped."
+          findings["sysprep-state-loop"]?.message =
+            "Sysprep reported \(state): the image never reached the generalized state and the deprovision script kept polling until the build stopped."
+        }
         findings["sysprep-state-loop"]?.message +=
-          " Sysprep reported IMAGE_STATE_UNDEPLOYABLE \(count) times\(span) and never reached IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE."
+          " Sysprep reported \(state) \(count) times\(span) and never reached IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE."
+        if let meaning = Self.imageStateMeaning(state) {
+          findings["sysprep-state-loop"]?.message += " " + meaning
+        }
       }
     }
     // A run that failed while validating (lastRunStatus.runSubState): the validation stage failed,
@@ -1029,6 +1050,21 @@ final class RunModelBuilder {
     let words = message.dropLast().split(separator: " ")
     let announces = ["following", "installed", "upgraded", "removed", "packages", "include", "includes"]
     return words.count <= 6 && !words.contains { announces.contains($0.lowercased()) }
+  }
+
+  /// What a sysprep image state that the deprovision loop never left says about the cause.
+  static func imageStateMeaning(_ state: String) -> String? {
+    switch state {
+    case "IMAGE_STATE_COMPLETE":
+      return "IMAGE_STATE_COMPLETE is the state before Sysprep runs: Sysprep.exe never started generalizing "
+        + "(it failed at once or was blocked); setuperr.log in C:\\Windows\\System32\\Sysprep\\Panther says why."
+    case "IMAGE_STATE_UNDEPLOYABLE":
+      return nil
+    default:
+      guard state.contains("RESEAL") || state.contains("SPECIALIZE") else { return nil }
+      return "\(state) is a state Sysprep leaves without /generalize: something other than AIB's deprovision step "
+        + "(a customizer, or a vendor script it ran) sealed the image itself; let only the deprovision step run Sysprep."
+    }
   }
 
   /// Bytes in a progress size such as `826 B`, `12.5 MB` or `1.2 GiB`.

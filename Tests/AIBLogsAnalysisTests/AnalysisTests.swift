@@ -78,6 +78,63 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.findings.allSatisfy { $0.id != "sysprep-timing-guest-agent" })
   }
 
+  /// AIB's deprovision step whose polling loop prints `state` `count` times a minute apart, then `ending`.
+  func sysprepPolling(_ state: String, count: Int, ending: [String]) -> [String] {
+    var lines = [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new(
+        "10:00:00",
+        "packer-provisioner-powershell plugin: Found command: if( TEST-PATH c:\\DeprovisioningScript.ps1 ){cat c:\\DeprovisioningScript.ps1} else {echo \"Deprovisioning script [c:\\DeprovisioningScript.ps1] could not be found.\"}"
+      ),
+      new("10:00:02", "ui:     azure-arm: >>> Sysprepping VM ..."),
+    ]
+    for minute in 1...count {
+      lines.append(
+        new("1\(minute / 60):\(minute % 60 < 10 ? "0" : "")\(minute % 60):00", "ui:     azure-arm: \(state)"))
+    }
+    return lines + ending
+  }
+
+  @Test func aSysprepLoopOnAStateOtherThanUndeployableIsStillALoop() throws {
+    let diagnosis = try diagnose(
+      sysprepPolling(
+        "IMAGE_STATE_COMPLETE", count: 200,
+        ending: [new("13:55:00", "ui error: Cancelling build after receiving terminated")]))
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.primary == "sysprep-state-loop")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.captures["state"] == "IMAGE_STATE_COMPLETE")
+    #expect(finding.title.contains("IMAGE_STATE_COMPLETE loop"))
+    #expect(finding.message.contains("IMAGE_STATE_COMPLETE 200 times over 3 h 19 min"))
+    #expect(finding.message.contains("never started generalizing"))
+    #expect(!finding.message.contains("UNDEPLOYABLE"))
+    #expect(finding.evidence.contains { $0.text.hasSuffix("IMAGE_STATE_COMPLETE") })
+    #expect(finding.phase == .deprovision)
+
+    let sealed = try diagnose(
+      sysprepPolling(
+        "IMAGE_STATE_SPECIALIZE_RESEAL_TO_OOBE", count: 120,
+        ending: [new("13:55:00", "ui error: Cancelling build after receiving terminated")]))
+    #expect(sealed.primary == "sysprep-state-loop")
+    #expect(sealed.findings.first?.message.contains("without /generalize") == true)
+  }
+
+  @Test func aStateOtherThanUndeployableRepeatedBeforeTheStepMovesOnIsNoLoop() throws {
+    // A normal run prints IMAGE_STATE_COMPLETE a few times before Sysprep gets going; a log that
+    // ends there (cut off, still running) or goes on to the generalized state has no loop.
+    let running = try diagnose(sysprepPolling("IMAGE_STATE_COMPLETE", count: 4, ending: []))
+    #expect(running.findings.allSatisfy { $0.id != "sysprep-state-loop" })
+    let done = try diagnose(
+      sysprepPolling(
+        "IMAGE_STATE_COMPLETE", count: 4,
+        ending: [
+          new("10:05:00", "ui:     azure-arm: IMAGE_STATE_UNDEPLOYABLE"),
+          new("10:06:00", "ui:     azure-arm: IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE"),
+          new("10:07:00", "ui error: Cancelling build after receiving terminated"),
+        ]))
+    #expect(done.findings.allSatisfy { $0.id != "sysprep-state-loop" })
+  }
+
   @Test func aShellStepCancelledWhileWaitingForAPackageLockIsALockFailure() throws {
     var lines = [new("10:00:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1")]
     for minute in 1...50 {
