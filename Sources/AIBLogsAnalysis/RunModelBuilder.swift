@@ -49,6 +49,8 @@ final class RunModelBuilder {
   /// line (old-format `PACKER OUT` output has no timestamp).
   private var untimedOutputBeforeCancel: EvidenceLine?
   private var lastRemoteCommand: (line: EvidenceLine, customizer: Int?)?
+  /// What the builder waited for to connect (`SSH` or `WinRM`).
+  private var connectKind: String?
 
   private var imageStates: [String: Int] = [:]
   /// The first and last line (and time) each `IMAGE_STATE_*` value was printed, by state.
@@ -358,6 +360,7 @@ final class RunModelBuilder {
       currentConfirmed = true
     case .connectWait:
       startPhase("connect", line.number, time)
+      if connectKind == nil { connectKind = captures["kind"] }
     case .connected:
       break
     case .deploying:
@@ -836,6 +839,21 @@ final class RunModelBuilder {
           sentence =
             " The build was cancelled while \(Self.stepName(running)) was running."
         }
+        // No customizer had started: the build was stopped while the build VM was being deployed,
+        // reached or captured. The template's scripts are not the cause, and advice about the
+        // running customizer does not apply.
+        if running == nil, let stage = phases.last(where: { $0.startLine <= cancel.line }),
+          let outside = Self.stageOutsideCustomizers(stage.phase, connectKind: connectKind)
+        {
+          var waited = ""
+          if let start = stage.startTime, let end = cancelTime, end > start {
+            waited = " for \(Self.duration(end.seconds - start.seconds))"
+          }
+          sentence = " No customizer had started: \(outside.doing)\(waited) when the build was cancelled."
+          findings["build-timeout"]?.phase = outside.phase
+          findings["build-timeout"]?.fixes = outside.fixes
+          findings["build-timeout"]?.templatePaths = outside.templatePaths
+        }
         // How long the run lasted, only when the log holds Packer's start: an excerpt's first
         // line says nothing about when the run began.
         let packerStart = phases.first { $0.phase == "startup" }?.startTime
@@ -1050,6 +1068,52 @@ final class RunModelBuilder {
     let words = message.dropLast().split(separator: " ")
     let announces = ["following", "installed", "upgraded", "removed", "packages", "include", "includes"]
     return words.count <= 6 && !words.contains { announces.contains($0.lowercased()) }
+  }
+
+  /// For a build stopped in a stage outside the customizers: what was going on, the report's
+  /// phase, and the advice (the customizer-oriented advice of a timeout does not apply).
+  static func stageOutsideCustomizers(_ stage: String, connectKind: String?)
+    -> (doing: String, phase: Phase, fixes: [String], templatePaths: [String])?
+  {
+    let notScripts =
+      "No customizer had run, so the template's scripts are not the cause: if a user or a pipeline cancelled the run "
+      + "(az image builder cancel, a pipeline that gave up), run it again."
+    let timeout =
+      "If Image Builder stopped the run at its timeout, properties.buildTimeoutInMinutes is too short for the whole "
+      + "build (default 240, at least 60 for Windows)."
+    switch stage {
+    case "startup", "provisioning":
+      return (
+        "the build VM and its resources had been deploying", .provisioning,
+        [
+          notScripts,
+          "If the deployment itself is what took this long, open the deployment named in the log (pkrdp...) in the "
+            + "staging resource group and look for the resource that did not finish; a stuck deployment is usually "
+            + "transient, so retry.",
+          timeout,
+        ], ["properties.buildTimeoutInMinutes"]
+      )
+    case "connect":
+      let kind = connectKind ?? "SSH or WinRM"
+      let port = connectKind == "SSH" ? "port 22" : connectKind == "WinRM" ? "port 5986" : "ports 22/5986"
+      return (
+        "Packer had been waiting for the build VM to answer over \(kind)", .connect,
+        [
+          notScripts,
+          "If the build VM does not answer over \(kind) (\(port)), look for what blocks it: an NSG or route on a "
+            + "BYO subnet (properties.vmProfile.vnetConfig), the proxy VM's rules, or a hardened source image that "
+            + "turns the service off; these are the causes of a connection timeout.",
+          timeout,
+        ], ["properties.vmProfile.vnetConfig.subnetId", "properties.source", "properties.buildTimeoutInMinutes"]
+      )
+    case "capture":
+      return (
+        "Packer had been capturing the image (powering off the build VM, snapshotting its disk)", .distribute,
+        [notScripts, timeout], ["properties.buildTimeoutInMinutes"]
+      )
+    default:
+      return nil
+    }
   }
 
   /// What a sysprep image state that the deprovision loop never left says about the cause.

@@ -135,6 +135,55 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(done.findings.allSatisfy { $0.id != "sysprep-state-loop" })
   }
 
+  @Test func aBuildCancelledBeforeAnyCustomizerIsNotAboutCustomizers() throws {
+    let deploying = try diagnose([
+      new("10:00:00", "[INFO] Packer version: 1.14.3 [go1.24.6 linux amd64]"),
+      new("10:00:10", "ui: ==> azure-arm: Deploying deployment template ..."),
+      new("10:10:10", "packer-plugin-azure plugin: 2026/02/21 10:10:10 [DEBUG] GET https://management.azure.com/x"),
+      new("10:20:10", "packer-plugin-azure plugin: 2026/02/21 10:20:10 [DEBUG] GET https://management.azure.com/x"),
+      new("10:26:00", "ui error: Cancelling build after receiving terminated"),
+    ])
+    #expect(diagnosis(deploying, is: "build-timeout"))
+    var finding = try #require(deploying.findings.first)
+    #expect(finding.customizer == nil)
+    #expect(finding.phase == .provisioning)
+    #expect(
+      finding.message.contains(
+        "No customizer had started: the build VM and its resources had been deploying for 25 min"))
+    #expect(finding.fixes.allSatisfy { !$0.contains("Find the customizer") })
+    #expect(finding.templatePaths == ["properties.buildTimeoutInMinutes"])
+
+    let connecting = try diagnose([
+      new("10:00:00", "[INFO] Packer version: 1.14.3 [go1.24.6 linux amd64]"),
+      new("10:00:10", "ui: ==> azure-arm: Deploying deployment template ..."),
+      new("10:01:10", "packer-plugin-azure plugin: 2026/02/21 10:01:10 [INFO] Waiting for SSH, up to timeout: 20m0s"),
+      new("10:01:10", "ui: ==> azure-arm: Waiting for SSH to become available..."),
+      new("10:05:10", "packer-plugin-azure plugin: 2026/02/21 10:05:10 [DEBUG] TCP connection to SSH ip/port failed"),
+      new("10:10:10", "ui error: Cancelling build after receiving terminated"),
+    ])
+    finding = try #require(connecting.findings.first)
+    #expect(finding.id == "build-timeout")
+    #expect(finding.phase == .connect)
+    #expect(finding.message.contains("waiting for the build VM to answer over SSH for 9 min"))
+    #expect(finding.fixes.contains { $0.contains("port 22") })
+
+    // A customizer that was running keeps the customizer advice.
+    let customizing = try diagnose([
+      new("10:00:10", "ui: ==> azure-arm: Deploying deployment template ..."),
+      new("10:01:10", "ui: ==> azure-arm: Waiting for SSH to become available..."),
+      new("10:02:10", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1"),
+      new("10:03:10", "ui:     azure-arm: building"),
+      new("10:10:10", "ui error: Cancelling build after receiving terminated"),
+    ])
+    finding = try #require(customizing.findings.first { $0.id == "build-timeout" })
+    #expect(finding.phase == .customize)
+    #expect(finding.fixes.first?.contains("Find the customizer") == true)
+  }
+
+  func diagnosis(_ diagnosis: InputDiagnosis, is id: String) -> Bool {
+    diagnosis.outcome == .cancelled && diagnosis.primary == id
+  }
+
   @Test func aShellStepCancelledWhileWaitingForAPackageLockIsALockFailure() throws {
     var lines = [new("10:00:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1")]
     for minute in 1...50 {
