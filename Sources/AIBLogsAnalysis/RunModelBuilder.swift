@@ -60,6 +60,8 @@ final class RunModelBuilder {
   private var lastImageState: String?
   private var reachedReseal = false
   private var restartPending: EvidenceLine?
+  /// When the pending restart's wait began.
+  private var restartPendingTime: LogTimestamp?
   /// The timeout the last WindowsRestart step said it waits for (`5m0s`).
   private var restartTimeoutSaid: String?
   private var lastFileProgress: (line: EvidenceLine, captures: Captures, customizer: Int?)?
@@ -469,6 +471,8 @@ final class RunModelBuilder {
       }
       lastFileProgress = (line.evidence, captures, current)
     case .restartWaiting:
+      // The wait began at its first line with a time (old-format `PACKER OUT` lines have none).
+      if restartPending == nil || restartPendingTime == nil { restartPendingTime = time }
       restartPending = line.evidence
       // `Waiting for machine to reboot with timeout: 5m0s`: the step's restartTimeout.
       if let range = line.message.range(of: "with timeout: ") {
@@ -476,6 +480,7 @@ final class RunModelBuilder {
       }
     case .restartDone:
       restartPending = nil
+      restartPendingTime = nil
     case .runStatus:
       sawRunStatus = true
       switch captures["key"] {
@@ -990,7 +995,31 @@ final class RunModelBuilder {
     }
     // A restart that never came back.
     if let pending = restartPending, cancelLine != nil || erroredLine != nil {
-      ensureFinding("windows-restart-timeout", line: pending.line, evidence: [pending], customizer: current)
+      let existed = findings["windows-restart-timeout"] != nil
+      // Cancelled while the step still waited: its own timeout had not run out, the build's had.
+      if ensureFinding("windows-restart-timeout", line: pending.line, evidence: [pending], customizer: current),
+        !existed, cancelLine != nil, var finding = findings["windows-restart-timeout"]
+      {
+        var waited = ""
+        if let start = restartPendingTime, let end = cancelTime, end > start {
+          waited = " for \(Self.duration(end.seconds - start.seconds))"
+        }
+        let limit = restartTimeoutSaid.map { "; this step's restartTimeout is \($0)" } ?? ""
+        finding.message =
+          "The build was cancelled while the WindowsRestart step was still waiting\(waited) for the VM to come back "
+          + "from its restart\(limit): the VM did not answer over WinRM again."
+        finding.fixes =
+          [
+            "Find out why the VM does not come back: a restart that never ends usually means Windows did not boot or "
+              + "WinRM is not reachable after the reboot (a customizer that changed the firewall, WinRM or network "
+              + "settings, or a role that needs several restarts); set properties.errorHandling.onCustomizerError to "
+              + "abort to keep the VM and look at its boot diagnostics.",
+            "Keep restartTimeout\(restartTimeoutSaid.map { " (\($0))" } ?? "") well below the time the build has left, "
+              + "so that a restart that does not come back fails the step with \u{201C}Timeout waiting for machine to "
+              + "restart\u{201D} instead of using up properties.buildTimeoutInMinutes.",
+          ] + finding.fixes.filter { !$0.hasPrefix("Increase restartTimeout") }
+        findings["windows-restart-timeout"] = finding
+      }
     }
     // Memory pressure during Windows Update: the small-VM cause when the build then failed.
     if let memory = maxMemory, memory.percent >= 90, cancelLine != nil || erroredLine != nil || someBuildsFailed {

@@ -405,6 +405,25 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.primary == "windows-restart-timeout")
   }
 
+  @Test func aRestartStillWaitingAtTheCancellationSaysSoAndHowLongItWaited() throws {
+    let diagnosis = try diagnose([
+      new("10:00:00", "ui: ==> azure-arm: Restarting Machine"),
+      new("10:00:02", "ui: ==> azure-arm: Waiting for machine to restart..."),
+      new(
+        "10:00:03",
+        "packer-provisioner-windows-restart plugin: Waiting for machine to reboot with timeout: 2h0m0s"),
+      new("11:40:03", "ui error: Cancelling build after receiving terminated"),
+    ])
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.primary == "windows-restart-timeout")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(!finding.message.contains("failed: ."))
+    #expect(finding.message.contains("still waiting for 1 h 40 min for the VM to come back"))
+    #expect(finding.message.contains("restartTimeout is 2h0m0s"))
+    #expect(finding.fixes.allSatisfy { !$0.contains("from 15m to 30m") })
+    #expect(finding.fixes.contains { $0.contains("Keep restartTimeout (2h0m0s) well below") })
+  }
+
   @Test func aQuestionAsTheLastOutputBeforeATimeoutIsAPrompt() throws {
     let lines = [
       "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
