@@ -1403,9 +1403,35 @@ final class RunModelBuilder {
           + " (fewer parallel jobs, e.g. make -j2; a smaller heap).", at: 0)
       finding.templatePaths.insert("properties.vmProfile.vmSize", at: 0)
     }
+    // Windows Installer's own exit codes, passed on by a script that runs msiexec.
+    if id == "script-nonzero-exit", let code = finding.captures["code"].flatMap({ Int($0) }),
+      let index = findingCustomizer[id], customizers.indices.contains(index), customizers[index].type == "powershell",
+      let meaning = Self.windowsInstallerCode(code)
+    {
+      finding.message += " Code \(code) is Windows Installer's \(meaning)."
+    }
     // A generic script failure says what the script printed last that looks like its error.
     if id == "script-nonzero-exit" || id == "unrecognised-failure", let said = Self.mostInformative(stepOutput) {
       finding.message += " The step's error output: \u{201C}\(said)\u{201D}"
+    }
+    // An earlier step that printed an error and still ended well (exit 0, or a code it allowed)
+    // may have left this one without what it needs: a download that failed, a repository that
+    // was not added. The nearest such step is named, with its error.
+    if id == "script-nonzero-exit" || id == "unrecognised-failure",
+      let failing = id == "script-nonzero-exit"
+        ? findingCustomizer[id] : finding.customizer.map({ $0.number - 1 }),
+      failing > 0, customizers.indices.contains(failing)
+    {
+      for index in stride(from: failing - 1, through: 0, by: -1) where !customizers[index].isAIBStep {
+        guard stepSucceeded(index, failing: failing), let earlier = Self.mostInformativeLine(notable[index] ?? [])
+        else { continue }
+        finding.message +=
+          (finding.message.hasSuffix("\u{201D}") ? "." : "")
+          + " Before it, \(Self.stepName(customizers[index])) printed \u{201C}\(earlier.text)\u{201D} and the build went on:"
+          + " if this step needs what that one should have done, that error is the cause."
+        extra.append(earlier.line)
+        break
+      }
     }
     if id != "unrecognised-failure" { extra += finalReasons.prefix(1) }
     // A cause found inside the step that was running when the build was cancelled (a prompt,
@@ -1424,11 +1450,25 @@ final class RunModelBuilder {
   /// The message of the first line of `lines` that states an error in words: not a
   /// PowerShell record's position or code lines, not an exit-code line; at most 240 characters.
   static func mostInformative(_ lines: [EvidenceLine]) -> String? {
-    var header: String?
-    var last: String?
+    mostInformativeLine(lines)?.text
+  }
+
+  /// The line `mostInformative` quotes, with the quote.
+  static func mostInformativeLine(_ lines: [EvidenceLine]) -> (line: EvidenceLine, text: String)? {
+    var header: (line: EvidenceLine, text: String)?
+    var last: (line: EvidenceLine, text: String)?
+    // A PowerShell error record among the lines: its header names the command that failed.
+    let holdsRecord = lines.contains { line in
+      let message = LogLineStructure.message(of: line.text).trimmingWhitespace()
+      return message.hasPrefix("+ CategoryInfo") || message.hasPrefix("+ FullyQualifiedErrorId")
+    }
+    // Inside a command's record, after its header: the lines before its position (`At ...`) and
+    // `+` lines continue the header's message.
+    var inRecord = false
     // In log order: a PowerShell record's lines are added when its last line is read.
     for line in lines.sorted(by: { $0.line < $1.line }) {
       let message = LogLineStructure.message(of: line.text).trimmingCharacters()
+      if message.hasPrefix("+") || message.hasPrefix("At ") { inRecord = false }
       if message.isEmpty || message.hasPrefix("+") || message.hasPrefix("At ") || message.contains("exit code")
         || message.contains("exited with") || message.hasPrefix("[INFO]") || message.hasPrefix("[DEBUG]")
       {
@@ -1436,9 +1476,20 @@ final class RunModelBuilder {
       }
       // A PowerShell record header names the script or command first: `C:\...\x.ps1 : message`.
       if let range = message.range(of: ".ps1 : ") {
-        header = String(message[range.upperBound...])
+        header = (line, String(message[range.upperBound...]))
         continue
       }
+      // A command's record (`Invoke-WebRequest : <message>`, `choco : The term 'choco' is not
+      // recognized ...`) says what failed in its header; its message may go on over more lines,
+      // which say less. Output after the record can still say more.
+      if holdsRecord, let range = message.range(of: " : "), range.lowerBound > message.startIndex,
+        !message[..<range.lowerBound].contains(" "), message.first?.isLetter == true
+      {
+        last = (line, message)
+        inRecord = true
+        continue
+      }
+      if inRecord { continue }
       // Stack frames (`at f (file:1:2)`, `npm error     at ...`) say where, not what.
       let words = message.split(separator: " ").prefix(3).map { $0.lowercased() }
       if words.contains("at") { continue }
@@ -1454,15 +1505,33 @@ final class RunModelBuilder {
       {
         continue
       }
-      last = message
+      last = (line, message)
     }
     guard let chosen = header ?? last else { return nil }
-    guard chosen.count > 240 else { return chosen }
+    guard chosen.text.count > 240 else { return chosen }
     // Cut between words, so that a token (a key, a token, a password) is quoted whole, where
     // the report's redaction recognises it, or not at all.
-    let head = chosen.prefix(239)
+    let head = chosen.text.prefix(239)
     let cut = head.lastIndex(of: " ").map { head[..<$0] } ?? head
-    return String(cut) + "\u{2026}"
+    return (chosen.line, String(cut) + "\u{2026}")
+  }
+
+  /// The name and meaning of a Windows Installer (msiexec) exit code, for the codes a build sees.
+  static func windowsInstallerCode(_ code: Int) -> String? {
+    switch code {
+    case 1602: "ERROR_INSTALL_USEREXIT: the installation was cancelled (an installer run without /qn waited for a user)"
+    case 1603:
+      "ERROR_INSTALL_FAILURE: a fatal error during the installation; msiexec's verbose log (/l*v) names the action that failed"
+    case 1618:
+      "ERROR_INSTALL_ALREADY_RUNNING: another installation was in progress (Windows Update or an earlier installer still running)"
+    case 1619:
+      "ERROR_INSTALL_PACKAGE_OPEN_FAILED: the package could not be opened: the file is missing, incomplete or at another path (check the download before it)"
+    case 1620:
+      "ERROR_INSTALL_PACKAGE_INVALID: the file is not a valid Windows Installer package (an error page or a partial download saved as .msi)"
+    case 1625: "ERROR_INSTALL_PACKAGE_REJECTED: a system policy forbids this installation"
+    case 1638: "ERROR_PRODUCT_VERSION: another version of this product is already installed"
+    default: nil
+    }
   }
 
   /// Whether `message` is a package manager saying it waits for a lock another process holds.

@@ -1059,4 +1059,76 @@ struct SplitMix64: RandomNumberGenerator {
     #expect(finding.fixes.first?.contains("this restart waited 5m0s") == true)
     #expect(finding.fixes.allSatisfy { !$0.contains("from 15m to 30m") })
   }
+
+  @Test func anEarlierStepThatPrintedAnErrorAndWentOnIsNamedWithIt() throws {
+    let failing = [
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell2",
+      "PACKER OUT ==> azure-arm: tar (child): /tmp/agent.tar.gz: Cannot open: No such file or directory",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 2. Allowed exit codes are: [0]",
+    ]
+    let diagnosis = try diagnose(
+      [
+        "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+        "PACKER OUT ==> azure-arm: curl: (22) The requested URL returned error: 404",
+        "PACKER OUT     azure-arm: download step finished",
+      ] + failing)
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "script-nonzero-exit")
+    #expect(finding.customizer?.templateIndex == 1)
+    #expect(
+      finding.message.contains(
+        "\u{201D}. Before it, customizer #1 (Shell) printed \u{201C}curl: (22) The requested URL returned error: 404\u{201D}"
+      ))
+    #expect(finding.evidence.contains { $0.line == 2 })
+
+    // An earlier step that printed nothing error-shaped is not named.
+    let quiet = try diagnose(
+      ["PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1", "PACKER OUT     azure-arm: ok"]
+        + failing)
+    #expect(quiet.findings.first.map { !$0.message.contains("Before it") } == true)
+  }
+
+  @Test func aWindowsInstallerExitCodeIsExplained() throws {
+    let lines = [
+      "PACKER OUT ==> azure-arm: Provisioning with Powershell...",
+      "PACKER OUT ==> azure-arm: Provisioning with powershell script: /tmp/powershell-provisioner1",
+      "PACKER OUT     azure-arm: msiexec exit code: 1619",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1619. Allowed exit codes are: [0]",
+    ]
+    var finding = try #require(try diagnose(lines).findings.first)
+    #expect(finding.message.contains("Code 1619 is Windows Installer's ERROR_INSTALL_PACKAGE_OPEN_FAILED"))
+    // The same number from a Linux script is not msiexec's.
+    finding = try #require(
+      try diagnose([
+        "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+        "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1619. Allowed exit codes are: [0]",
+      ]).findings.first)
+    #expect(!finding.message.contains("Windows Installer"))
+  }
+
+  @Test func aCommandsRecordIsQuotedByItsHeaderUnlessLaterOutputSaysMore() throws {
+    let record = [
+      "PACKER OUT ==> azure-arm: Invoke-WebRequest : <Error><Code>NoAuthenticationInformation</Code><Message>Server failed to authenticate the request.",
+      "PACKER OUT ==> azure-arm: RequestId:6a2f0c1e-801e-0062-2b4c-c3f1e2000000",
+      "PACKER OUT ==> azure-arm: Time:2026-02-21T22:49:12.4417712Z</Message></Error>",
+      "PACKER OUT ==> azure-arm: At C:\\Windows\\Temp\\script-1.ps1:1 char:1",
+      "PACKER OUT ==> azure-arm:     + CategoryInfo          : InvalidOperation: (System.Net.HttpWebRequest:HttpWebRequest) [Invoke-WebRequest], WebException",
+      "PACKER OUT ==> azure-arm:     + FullyQualifiedErrorId : WebCmdletWebResponseException,Microsoft.PowerShell.Commands.InvokeWebRequestCommand",
+    ]
+    let start = [
+      "PACKER OUT ==> azure-arm: Provisioning with Powershell...",
+      "PACKER OUT ==> azure-arm: Provisioning with powershell script: /tmp/powershell-provisioner1",
+    ]
+    let end =
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]"
+    var finding = try #require(try diagnose(start + record + [end]).findings.first { $0.id == "script-nonzero-exit" })
+    #expect(
+      finding.message.contains("error output: \u{201C}Invoke-WebRequest : <Error><Code>NoAuthenticationInformation"))
+    finding = try #require(
+      try diagnose(
+        start + record + ["PACKER OUT ==> azure-arm: Product: Contoso VPN Client -- Configuration failed", end]
+      )
+      .findings.first { $0.id == "script-nonzero-exit" })
+    #expect(finding.message.contains("error output: \u{201C}Product: Contoso VPN Client -- Configuration failed"))
+  }
 }
