@@ -664,6 +664,38 @@ final class RunModelBuilder {
           + "(\u{201C}Waiting for machine to reboot with timeout: \(waited)\u{201D}); restarts that install updates can "
           + "take long, so raise it well above \(waited) (30m is a common value)."
       }
+      // Windows Update's fixes are one per error: the one for this error comes first.
+      if id == "windows-update-failed" {
+        let hresult = finding.captures["hresult"]?.uppercased()
+        let index =
+          hresult.flatMap { code in
+            finding.fixes.firstIndex { $0.prefix { $0 != ":" }.uppercased().contains(code) }
+              ?? finding.fixes.firstIndex { $0.hasPrefix("Any other 0x8024") }
+          } ?? finding.fixes.firstIndex { $0.hasPrefix("Exit status") }
+        if let index, index > 0 { finding.fixes.insert(finding.fixes.remove(at: index), at: 0) }
+      }
+      // A checksum check in a Shell or PowerShell step's output is the script's own: the hash to
+      // change is in the script (the template's sha256Checksum checks only the script file).
+      if id == "checksum-mismatch", let step = finding.customizer, !step.isAIBStep,
+        step.type == "shell" || step.type == "powershell"
+      {
+        finding.fixes.insert(
+          "The check that failed is in the script of customizer #\(step.number) (its output says so): update the "
+            + "expected hash there to the SHA-256 of the file it downloads now, or pin the download to a version whose "
+            + "hash you know; properties.customize[].sha256Checksum checks only the script file itself.", at: 0)
+      }
+      // waagent ran and failed on this distribution (its own `Failed to run 'deprovision'` error):
+      // it is installed, so the advice about a missing agent does not apply.
+      if id == "waagent-deprovision-failed", let detail = finding.captures["detail"], !detail.isEmpty,
+        finding.captures["waagent"] == nil
+      {
+        finding.message =
+          "The Linux deprovision step failed: waagent ran but could not deprovision this distribution "
+          + "(\u{201C}\(detail.trimmingWhitespace())\u{201D})."
+        finding.fixes = finding.fixes.filter { !$0.hasPrefix("Keep the WALinuxAgent package installed") }.map {
+          $0.hasPrefix("Otherwise write") ? "Write" + $0.dropFirst("Otherwise write".count) : $0
+        }
+      }
       // SSH answered but refused the login: the SDK gives up with an authentication error after
       // repeated handshake failures. The network path worked, so the advice about subnets and
       // ports does not apply; the image's SSH configuration or user provisioning is the cause.

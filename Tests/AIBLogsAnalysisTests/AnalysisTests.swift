@@ -1131,4 +1131,74 @@ struct SplitMix64: RandomNumberGenerator {
       .findings.first { $0.id == "script-nonzero-exit" })
     #expect(finding.message.contains("error output: \u{201C}Product: Contoso VPN Client -- Configuration failed"))
   }
+
+  @Test func windowsUpdateAdviceForThisErrorComesFirst() throws {
+    let head = [
+      "PACKER OUT ==> azure-arm: Running Windows update...",
+      "PACKER OUT     azure-arm: Installing Windows updates...",
+    ]
+    var finding = try #require(
+      try diagnose(head + ["PACKER OUT Build 'azure-arm' errored: the windows update api is in an invalid state."])
+        .findings.first)
+    #expect(finding.id == "windows-update-failed")
+    #expect(finding.fixes.first?.hasPrefix("Exit status 16001 or another number") == true)
+    finding = try #require(
+      try diagnose(
+        head + [
+          "PACKER OUT     azure-arm: ERROR: Exception from HRESULT: 0x8024401C",
+          "PACKER OUT Build 'azure-arm' errored: Windows update script exited with non-zero exit status: 1",
+        ]
+      ).findings.first)
+    #expect(finding.fixes.first?.hasPrefix("0x8024401C, 0x80244019") == true)
+    finding = try #require(
+      try diagnose(
+        head + [
+          "PACKER OUT     azure-arm: ERROR: Exception from HRESULT: 0x80240016",
+          "PACKER OUT Build 'azure-arm' errored: Windows update script exited with non-zero exit status: 1",
+        ]
+      ).findings.first)
+    #expect(finding.fixes.first?.hasPrefix("0x80240016") == true)
+  }
+
+  @Test func aScriptsOwnChecksumCheckIsFixedInTheScript() throws {
+    let finding = try #require(
+      try diagnose([
+        "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+        "PACKER OUT ==> azure-arm: Checksum verification failed: expected 9b7d3c6a1e4f2b8d5c0a7e6f3d2b1a9c, got 4e1d0c9b8a7f6e5d4c3b2a1908f7e6d5",
+        "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]",
+      ]).findings.first)
+    #expect(finding.id == "checksum-mismatch")
+    #expect(finding.fixes.first?.hasPrefix("The check that failed is in the script of customizer #1") == true)
+    // Not in a script step's output (a pasted run status): the template's sha256Checksum advice.
+    let status = try #require(
+      try diagnose(["Checksum verification failed: expected 9b7d3c6a1e4f2b8d5c0a7e6f3d2b1a9c, got 4e1d0c9b8a7f6e5d"])
+        .findings.first)
+    #expect(status.fixes.first?.hasPrefix("Recompute the SHA-256") == true)
+  }
+
+  @Test func waagentThatRanButFailedIsNotAMissingAgent() throws {
+    let head = [
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT     azure-arm: /usr/sbin/waagent -force -deprovision+user && export HISTSIZE=0 && sync",
+    ]
+    let end =
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]"
+    var finding = try #require(
+      try diagnose(
+        head + [
+          "PACKER OUT     azure-arm: ERROR MainThread Failed to run 'deprovision': [Errno 2] No such file or directory: '/etc/sysconfig/network-scripts/ifcfg-eth0'",
+          end,
+        ]
+      ).findings.first)
+    #expect(finding.id == "waagent-deprovision-failed")
+    #expect(finding.message.contains("waagent ran but could not deprovision this distribution"))
+    #expect(finding.message.contains("ifcfg-eth0"))
+    #expect(finding.fixes.allSatisfy { !$0.contains("Keep the WALinuxAgent package installed") })
+    #expect(finding.fixes.first?.hasPrefix("Write your own /tmp/DeprovisioningScript.sh") == true)
+    finding = try #require(
+      try diagnose(
+        head + ["PACKER OUT     azure-arm: /tmp/DeprovisioningScript.sh: 1: /usr/sbin/waagent: not found", end]
+      ).findings.first)
+    #expect(finding.fixes.first?.hasPrefix("Keep the WALinuxAgent package installed") == true)
+  }
 }
