@@ -664,6 +664,22 @@ final class RunModelBuilder {
           + "(\u{201C}Waiting for machine to reboot with timeout: \(waited)\u{201D}); restarts that install updates can "
           + "take long, so raise it well above \(waited) (30m is a common value)."
       }
+      // A policy denial names the resource and the policy: say them, and what the resource is
+      // when it is one Packer creates (`pkrkv...` is the key vault for the WinRM certificate).
+      if id == "policy-violation", let resource = finding.captures["resource"] {
+        var said = " The denied resource is \(resource)"
+        if let kind = Self.packerResourceKind(resource) { said += ", \(kind)" }
+        if let assignment = finding.captures["assignment"] {
+          said += "; policy assignment \u{201C}\(assignment)\u{201D}"
+          if let policy = finding.captures["policy"] { said += " (definition \u{201C}\(policy)\u{201D})" }
+        }
+        finding.message += said + "."
+        if resource.hasPrefix("pkrkv"),
+          let index = finding.fixes.firstIndex(where: { $0.contains("Key Vault Packer creates") }), index > 0
+        {
+          finding.fixes.insert(finding.fixes.remove(at: index), at: 0)
+        }
+      }
       // Windows Update's fixes are one per error: the one for this error comes first.
       if id == "windows-update-failed" {
         let hresult = finding.captures["hresult"]?.uppercased()
@@ -1175,6 +1191,17 @@ final class RunModelBuilder {
     default:
       return nil
     }
+  }
+
+  /// What a resource Packer names with its own prefix is (log-format notes: `pkrvm`, `pkrni`,
+  /// `pkros`, `pkrkv`, `pkrdp`).
+  static func packerResourceKind(_ name: String) -> String? {
+    let kinds = [
+      ("pkrkv", "the key vault Packer creates for the build VM's WinRM certificate"), ("pkrvm", "the build VM"),
+      ("pkrni", "the build VM's network interface"), ("pkros", "the build VM's OS disk"),
+      ("pkrdp", "Packer's deployment of the build VM"),
+    ]
+    return kinds.first { name.hasPrefix($0.0) }?.1
   }
 
   /// What a sysprep image state that the deprovision loop never left says about the cause.

@@ -1201,4 +1201,27 @@ struct SplitMix64: RandomNumberGenerator {
       ).findings.first)
     #expect(finding.fixes.first?.hasPrefix("Keep the WALinuxAgent package installed") == true)
   }
+
+  @Test func aPolicyDenialNamesTheResourceAndThePolicy() throws {
+    func lines(_ resource: String) -> [String] {
+      [
+        "PACKER OUT ==> azure-arm: Deploying deployment template ...",
+        "PACKER OUT ==> azure-arm: ERROR: -> InvalidTemplateDeployment : The template deployment failed because of policy violation. Please see details for more information.",
+        "PACKER OUT ==> azure-arm: ERROR:   -> RequestDisallowedByPolicy : Resource '\(resource)' was disallowed by policy. Policy identifiers: '[{\"policyAssignment\":{\"name\":\"KV guardrails\",\"id\":\"/x\"},\"policyDefinition\":{\"name\":\"Azure Key Vault should disable public network access\",\"id\":\"/y\"}}]'.",
+        "PACKER OUT Build 'azure-arm' errored: ERROR: -> InvalidTemplateDeployment : The template deployment failed because of policy violation. Please see details for more information.",
+      ]
+    }
+    let finding = try #require(try diagnose(lines("pkrkvae88ahyc10")).findings.first)
+    #expect(finding.id == "policy-violation")
+    #expect(finding.message.contains("The denied resource is pkrkvae88ahyc10, the key vault Packer creates"))
+    #expect(finding.message.contains("policy assignment \u{201C}KV guardrails\u{201D}"))
+    #expect(
+      finding.message.contains("(definition \u{201C}Azure Key Vault should disable public network access\u{201D})"))
+    #expect(finding.fixes.first?.contains("Key Vault Packer creates") == true)
+    // Another resource keeps the general advice first.
+    let other = try #require(
+      try diagnose(lines("stcontoso01")).findings.first)
+    #expect(other.message.contains("The denied resource is stcontoso01;"))
+    #expect(other.fixes.first?.hasPrefix("Read the RequestDisallowedByPolicy detail") == true)
+  }
 }
