@@ -1005,6 +1005,12 @@ final class RunModelBuilder {
         ensureFinding(
           "file-customizer-large-download", line: progress.line.line, evidence: [progress.line],
           customizer: cancelCustomizer)
+        // Where the transfer was when the build stopped, next to where it began: not only the
+        // first progress lines, which fill the evidence of a long transfer.
+        if var finding = findings["file-customizer-large-download"], !finding.evidence.contains(progress.line) {
+          finding.evidence = Array(finding.evidence.prefix(1)) + [progress.line]
+          findings["file-customizer-large-download"] = finding
+        }
         for (key, value) in progress.captures {
           // Sizes read as `8240000000 B` are shown as `8.2 GB`.
           let size = key == "done" || key == "total" ? Self.byteCount(value).map { Self.formatBytes(Double($0)) } : nil

@@ -793,6 +793,22 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(finding.message.contains("had downloaded 370.0 MB of 4.0 GB (9.25%) at about 100.0 KB/s"))
   }
 
+  @Test func aLongFileTransfersEvidenceEndsWithItsLastProgress() throws {
+    // The catalog's form (D13): each progress line alone after an empty `PACKER OUT` line.
+    var lines = [new("10:00:00", "ui: ==> azure-arm: Uploading /aib/packerInput/big.iso => C:\\big.iso")]
+    for minute in 1...30 {
+      lines += [
+        "\(op) ", "big.iso \(minute * 1_000_000) B / 100000000 B  \(minute).00%",
+        new("10:\(minute < 10 ? "0" : "")\(minute):00", "packer-plugin-azure plugin: 2026/02/21 10:00:00 tick"),
+      ]
+    }
+    lines.append(new("13:50:00", "ui error: Cancelling build after receiving terminated"))
+    let finding = try #require(try diagnose(lines).findings.first { $0.id == "file-customizer-large-download" })
+    #expect(finding.evidence.contains { $0.text == "big.iso 1000000 B / 100000000 B  1.00%" })
+    #expect(finding.evidence.contains { $0.text == "big.iso 30000000 B / 100000000 B  30.00%" })
+    #expect(!finding.evidence.contains { $0.text == "big.iso 2000000 B / 100000000 B  2.00%" })
+  }
+
   @Test func memoryPressureDuringWindowsUpdateExplainsAFailedBuild() throws {
     let lines = [
       new("10:00:00", "ui: ==> azure-arm: Running Windows update..."),
