@@ -49,12 +49,19 @@ final class RunModelBuilder {
   /// line (old-format `PACKER OUT` output has no timestamp).
   private var untimedOutputBeforeCancel: EvidenceLine?
   private var lastRemoteCommand: (line: EvidenceLine, customizer: Int?)?
+  /// What the builder waited for to connect (`SSH` or `WinRM`).
+  private var connectKind: String?
 
   private var imageStates: [String: Int] = [:]
-  private var undeployable:
-    (first: EvidenceLine, last: EvidenceLine, firstTime: LogTimestamp?, lastTime: LogTimestamp?)?
+  /// The first and last line (and time) each `IMAGE_STATE_*` value was printed, by state.
+  private var imageStateSpans:
+    [String: (first: EvidenceLine, last: EvidenceLine, firstTime: LogTimestamp?, lastTime: LogTimestamp?)] = [:]
+  /// The state the deprovision script printed last.
+  private var lastImageState: String?
   private var reachedReseal = false
   private var restartPending: EvidenceLine?
+  /// When the pending restart's wait began.
+  private var restartPendingTime: LogTimestamp?
   /// The timeout the last WindowsRestart step said it waits for (`5m0s`).
   private var restartTimeoutSaid: String?
   private var lastFileProgress: (line: EvidenceLine, captures: Captures, customizer: Int?)?
@@ -361,6 +368,7 @@ final class RunModelBuilder {
       currentConfirmed = true
     case .connectWait:
       startPhase("connect", line.number, time)
+      if connectKind == nil { connectKind = captures["kind"] }
     case .connected:
       break
     case .deploying:
@@ -443,14 +451,13 @@ final class RunModelBuilder {
       let state = captures["state"] ?? ""
       imageStates[state, default: 0] += 1
       if state == "IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE" { reachedReseal = true }
-      if state == "IMAGE_STATE_UNDEPLOYABLE" {
-        if let previous = undeployable {
-          undeployable = (previous.first, line.evidence, previous.firstTime, time ?? previous.lastTime)
-        } else {
-          let evidence = line.evidence
-          undeployable = (evidence, evidence, time, time)
-        }
+      if let previous = imageStateSpans[state] {
+        imageStateSpans[state] = (previous.first, line.evidence, previous.firstTime, time ?? previous.lastTime)
+      } else {
+        let evidence = line.evidence
+        imageStateSpans[state] = (evidence, evidence, time, time)
       }
+      lastImageState = state
       touchCurrent(line.number)
     case .systemPerformance:
       if let memory = captures["memory"].flatMap({ Int($0) }), memory > (maxMemory?.percent ?? -1) {
@@ -470,6 +477,8 @@ final class RunModelBuilder {
       }
       lastFileProgress = (line.evidence, captures, current)
     case .restartWaiting:
+      // The wait began at its first line with a time (old-format `PACKER OUT` lines have none).
+      if restartPending == nil || restartPendingTime == nil { restartPendingTime = time }
       restartPending = line.evidence
       // `Waiting for machine to reboot with timeout: 5m0s`: the step's restartTimeout.
       if let range = line.message.range(of: "with timeout: ") {
@@ -477,6 +486,7 @@ final class RunModelBuilder {
       }
     case .restartDone:
       restartPending = nil
+      restartPendingTime = nil
     case .runStatus:
       sawRunStatus = true
       switch captures["key"] {
@@ -660,6 +670,54 @@ final class RunModelBuilder {
           + "(\u{201C}Waiting for machine to reboot with timeout: \(waited)\u{201D}); restarts that install updates can "
           + "take long, so raise it well above \(waited) (30m is a common value)."
       }
+      // A policy denial names the resource and the policy: say them, and what the resource is
+      // when it is one Packer creates (`pkrkv...` is the key vault for the WinRM certificate).
+      if id == "policy-violation", let resource = finding.captures["resource"] {
+        var said = " The denied resource is \(resource)"
+        if let kind = Self.packerResourceKind(resource) { said += ", \(kind)" }
+        if let assignment = finding.captures["assignment"] {
+          said += "; policy assignment \u{201C}\(assignment)\u{201D}"
+          if let policy = finding.captures["policy"] { said += " (definition \u{201C}\(policy)\u{201D})" }
+        }
+        finding.message += said + "."
+        if resource.hasPrefix("pkrkv"),
+          let index = finding.fixes.firstIndex(where: { $0.contains("Key Vault Packer creates") }), index > 0
+        {
+          finding.fixes.insert(finding.fixes.remove(at: index), at: 0)
+        }
+      }
+      // Windows Update's fixes are one per error: the one for this error comes first.
+      if id == "windows-update-failed" {
+        let hresult = finding.captures["hresult"]?.uppercased()
+        let index =
+          hresult.flatMap { code in
+            finding.fixes.firstIndex { $0.prefix { $0 != ":" }.uppercased().contains(code) }
+              ?? finding.fixes.firstIndex { $0.hasPrefix("Any other 0x8024") }
+          } ?? finding.fixes.firstIndex { $0.hasPrefix("Exit status") }
+        if let index, index > 0 { finding.fixes.insert(finding.fixes.remove(at: index), at: 0) }
+      }
+      // A checksum check in a Shell or PowerShell step's output is the script's own: the hash to
+      // change is in the script (the template's sha256Checksum checks only the script file).
+      if id == "checksum-mismatch", let step = finding.customizer, !step.isAIBStep,
+        step.type == "shell" || step.type == "powershell"
+      {
+        finding.fixes.insert(
+          "The check that failed is in the script of customizer #\(step.number) (its output says so): update the "
+            + "expected hash there to the SHA-256 of the file it downloads now, or pin the download to a version whose "
+            + "hash you know; properties.customize[].sha256Checksum checks only the script file itself.", at: 0)
+      }
+      // waagent ran and failed on this distribution (its own `Failed to run 'deprovision'` error):
+      // it is installed, so the advice about a missing agent does not apply.
+      if id == "waagent-deprovision-failed", let detail = finding.captures["detail"], !detail.isEmpty,
+        finding.captures["waagent"] == nil
+      {
+        finding.message =
+          "The Linux deprovision step failed: waagent ran but could not deprovision this distribution "
+          + "(\u{201C}\(detail.trimmingWhitespace())\u{201D})."
+        finding.fixes = finding.fixes.filter { !$0.hasPrefix("Keep the WALinuxAgent package installed") }.map {
+          $0.hasPrefix("Otherwise write") ? "Write" + $0.dropFirst("Otherwise write".count) : $0
+        }
+      }
       // SSH answered but refused the login: the SDK gives up with an authentication error after
       // repeated handshake failures. The network path worked, so the advice about subnets and
       // ports does not apply; the image's SSH configuration or user provisioning is the cause.
@@ -747,8 +805,17 @@ final class RunModelBuilder {
   }
 
   private func runDetectors() {
-    // Sysprep state loop: IMAGE_STATE_UNDEPLOYABLE repeated with no progress to the final state.
-    if let loop = undeployable, !reachedReseal, let count = imageStates["IMAGE_STATE_UNDEPLOYABLE"], count >= 3 {
+    // Sysprep state loop: the deprovision script's polling printed the same state again and again
+    // with no progress to the final state (catalog E1). IMAGE_STATE_UNDEPLOYABLE is the usual one
+    // (generalize failed); any other state the loop ends on (IMAGE_STATE_COMPLETE: Sysprep never
+    // started generalizing; a *_RESEAL_* state other than the generalized one: the image was sealed
+    // without /generalize) is the same loop, once the build has stopped on it: a normal run prints
+    // such states a few times before it moves on.
+    let stopped = cancelLine != nil || erroredLine != nil || someBuildsFailed
+    if !reachedReseal, let state = lastImageState, let loop = imageStateSpans[state],
+      let count = imageStates[state], count >= 3,
+      state == "IMAGE_STATE_UNDEPLOYABLE" || stopped
+    {
       let evidence = loop.first == loop.last ? [loop.first] : [loop.first, loop.last]
       if ensureFinding(
         "sysprep-state-loop", line: loop.first.line, evidence: evidence, customizer: cancelCustomizer ?? current)
@@ -757,11 +824,21 @@ final class RunModelBuilder {
         if let first = loop.firstTime, let last = loop.lastTime, last > first {
           span = " over \(Self.duration(last.seconds - first.seconds))"
         }
-        findings["sysprep-state-loop"]?.captures["state"] = "IMAGE_STATE_UNDEPLOYABLE"
+        findings["sysprep-state-loop"]?.captures["state"] = state
         findings["sysprep-state-loop"]?.captures["count"] = String(count)
         findings["sysprep-state-loop"]?.occurrences = count
+        if state != "IMAGE_STATE_UNDEPLOYABLE" {
+          findings["sysprep-state-loop"]?.title = "Sysprep never reaches the generalized state (\(state) loop)"
+          findings["sysprep-state-loop"]?.summary =
+            "The hidden deprovision step ran Sysprep, but the image state stayed \(state), so the polling loop waited until the build stopped."
+          findings["sysprep-state-loop"]?.message =
+            "Sysprep reported \(state): the image never reached the generalized state and the deprovision script kept polling until the build stopped."
+        }
         findings["sysprep-state-loop"]?.message +=
-          " Sysprep reported IMAGE_STATE_UNDEPLOYABLE \(count) times\(span) and never reached IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE."
+          " Sysprep reported \(state) \(count) times\(span) and never reached IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE."
+        if let meaning = Self.imageStateMeaning(state) {
+          findings["sysprep-state-loop"]?.message += " " + meaning
+        }
       }
     }
     // A run that failed while validating (lastRunStatus.runSubState): the validation stage failed,
@@ -820,6 +897,21 @@ final class RunModelBuilder {
         } else if let running {
           sentence =
             " The build was cancelled while \(Self.stepName(running)) was running."
+        }
+        // No customizer had started: the build was stopped while the build VM was being deployed,
+        // reached or captured. The template's scripts are not the cause, and advice about the
+        // running customizer does not apply.
+        if running == nil, let stage = phases.last(where: { $0.startLine <= cancel.line }),
+          let outside = Self.stageOutsideCustomizers(stage.phase, connectKind: connectKind)
+        {
+          var waited = ""
+          if let start = stage.startTime, let end = cancelTime, end > start {
+            waited = " for \(Self.duration(end.seconds - start.seconds))"
+          }
+          sentence = " No customizer had started: \(outside.doing)\(waited) when the build was cancelled."
+          findings["build-timeout"]?.phase = outside.phase
+          findings["build-timeout"]?.fixes = outside.fixes
+          findings["build-timeout"]?.templatePaths = outside.templatePaths
         }
         // How long the run lasted, only when the log holds Packer's start: an excerpt's first
         // line says nothing about when the run began.
@@ -919,6 +1011,12 @@ final class RunModelBuilder {
         ensureFinding(
           "file-customizer-large-download", line: progress.line.line, evidence: [progress.line],
           customizer: cancelCustomizer)
+        // Where the transfer was when the build stopped, next to where it began: not only the
+        // first progress lines, which fill the evidence of a long transfer.
+        if var finding = findings["file-customizer-large-download"], !finding.evidence.contains(progress.line) {
+          finding.evidence = Array(finding.evidence.prefix(1)) + [progress.line]
+          findings["file-customizer-large-download"] = finding
+        }
         for (key, value) in progress.captures {
           // Sizes read as `8240000000 B` are shown as `8.2 GB`.
           let size = key == "done" || key == "total" ? Self.byteCount(value).map { Self.formatBytes(Double($0)) } : nil
@@ -957,7 +1055,31 @@ final class RunModelBuilder {
     }
     // A restart that never came back.
     if let pending = restartPending, cancelLine != nil || erroredLine != nil {
-      ensureFinding("windows-restart-timeout", line: pending.line, evidence: [pending], customizer: current)
+      let existed = findings["windows-restart-timeout"] != nil
+      // Cancelled while the step still waited: its own timeout had not run out, the build's had.
+      if ensureFinding("windows-restart-timeout", line: pending.line, evidence: [pending], customizer: current),
+        !existed, cancelLine != nil, var finding = findings["windows-restart-timeout"]
+      {
+        var waited = ""
+        if let start = restartPendingTime, let end = cancelTime, end > start {
+          waited = " for \(Self.duration(end.seconds - start.seconds))"
+        }
+        let limit = restartTimeoutSaid.map { "; this step's restartTimeout is \($0)" } ?? ""
+        finding.message =
+          "The build was cancelled while the WindowsRestart step was still waiting\(waited) for the VM to come back "
+          + "from its restart\(limit): the VM did not answer over WinRM again."
+        finding.fixes =
+          [
+            "Find out why the VM does not come back: a restart that never ends usually means Windows did not boot or "
+              + "WinRM is not reachable after the reboot (a customizer that changed the firewall, WinRM or network "
+              + "settings, or a role that needs several restarts); set properties.errorHandling.onCustomizerError to "
+              + "abort to keep the VM and look at its boot diagnostics.",
+            "Keep restartTimeout\(restartTimeoutSaid.map { " (\($0))" } ?? "") well below the time the build has left, "
+              + "so that a restart that does not come back fails the step with \u{201C}Timeout waiting for machine to "
+              + "restart\u{201D} instead of using up properties.buildTimeoutInMinutes.",
+          ] + finding.fixes.filter { !$0.hasPrefix("Increase restartTimeout") }
+        findings["windows-restart-timeout"] = finding
+      }
     }
     // Memory pressure during Windows Update: the small-VM cause when the build then failed.
     if let memory = maxMemory, memory.percent >= 90, cancelLine != nil || erroredLine != nil || someBuildsFailed {
@@ -1035,6 +1157,78 @@ final class RunModelBuilder {
     let words = message.dropLast().split(separator: " ")
     let announces = ["following", "installed", "upgraded", "removed", "packages", "include", "includes"]
     return words.count <= 6 && !words.contains { announces.contains($0.lowercased()) }
+  }
+
+  /// For a build stopped in a stage outside the customizers: what was going on, the report's
+  /// phase, and the advice (the customizer-oriented advice of a timeout does not apply).
+  static func stageOutsideCustomizers(_ stage: String, connectKind: String?)
+    -> (doing: String, phase: Phase, fixes: [String], templatePaths: [String])?
+  {
+    let notScripts =
+      "No customizer had run, so the template's scripts are not the cause: if a user or a pipeline cancelled the run "
+      + "(az image builder cancel, a pipeline that gave up), run it again."
+    let timeout =
+      "If Image Builder stopped the run at its timeout, properties.buildTimeoutInMinutes is too short for the whole "
+      + "build (default 240, at least 60 for Windows)."
+    switch stage {
+    case "startup", "provisioning":
+      return (
+        "the build VM and its resources had been deploying", .provisioning,
+        [
+          notScripts,
+          "If the deployment itself is what took this long, open the deployment named in the log (pkrdp...) in the "
+            + "staging resource group and look for the resource that did not finish; a stuck deployment is usually "
+            + "transient, so retry.",
+          timeout,
+        ], ["properties.buildTimeoutInMinutes"]
+      )
+    case "connect":
+      let kind = connectKind ?? "SSH or WinRM"
+      let port = connectKind == "SSH" ? "port 22" : connectKind == "WinRM" ? "port 5986" : "ports 22/5986"
+      return (
+        "Packer had been waiting for the build VM to answer over \(kind)", .connect,
+        [
+          notScripts,
+          "If the build VM does not answer over \(kind) (\(port)), look for what blocks it: an NSG or route on a "
+            + "BYO subnet (properties.vmProfile.vnetConfig), the proxy VM's rules, or a hardened source image that "
+            + "turns the service off; these are the causes of a connection timeout.",
+          timeout,
+        ], ["properties.vmProfile.vnetConfig.subnetId", "properties.source", "properties.buildTimeoutInMinutes"]
+      )
+    case "capture":
+      return (
+        "Packer had been capturing the image (powering off the build VM, snapshotting its disk)", .distribute,
+        [notScripts, timeout], ["properties.buildTimeoutInMinutes"]
+      )
+    default:
+      return nil
+    }
+  }
+
+  /// What a resource Packer names with its own prefix is (log-format notes: `pkrvm`, `pkrni`,
+  /// `pkros`, `pkrkv`, `pkrdp`).
+  static func packerResourceKind(_ name: String) -> String? {
+    let kinds = [
+      ("pkrkv", "the key vault Packer creates for the build VM's WinRM certificate"), ("pkrvm", "the build VM"),
+      ("pkrni", "the build VM's network interface"), ("pkros", "the build VM's OS disk"),
+      ("pkrdp", "Packer's deployment of the build VM"),
+    ]
+    return kinds.first { name.hasPrefix($0.0) }?.1
+  }
+
+  /// What a sysprep image state that the deprovision loop never left says about the cause.
+  static func imageStateMeaning(_ state: String) -> String? {
+    switch state {
+    case "IMAGE_STATE_COMPLETE":
+      return "IMAGE_STATE_COMPLETE is the state before Sysprep runs: Sysprep.exe never started generalizing "
+        + "(it failed at once or was blocked); setuperr.log in C:\\Windows\\System32\\Sysprep\\Panther says why."
+    case "IMAGE_STATE_UNDEPLOYABLE":
+      return nil
+    default:
+      guard state.contains("RESEAL") || state.contains("SPECIALIZE") else { return nil }
+      return "\(state) is a state Sysprep leaves without /generalize: something other than AIB's deprovision step "
+        + "(a customizer, or a vendor script it ran) sealed the image itself; let only the deprovision step run Sysprep."
+    }
   }
 
   /// Bytes in a progress size such as `826 B`, `12.5 MB` or `1.2 GiB`.
@@ -1280,9 +1474,35 @@ final class RunModelBuilder {
           + " (fewer parallel jobs, e.g. make -j2; a smaller heap).", at: 0)
       finding.templatePaths.insert("properties.vmProfile.vmSize", at: 0)
     }
+    // Windows Installer's own exit codes, passed on by a script that runs msiexec.
+    if id == "script-nonzero-exit", let code = finding.captures["code"].flatMap({ Int($0) }),
+      let index = findingCustomizer[id], customizers.indices.contains(index), customizers[index].type == "powershell",
+      let meaning = Self.windowsInstallerCode(code)
+    {
+      finding.message += " Code \(code) is Windows Installer's \(meaning)."
+    }
     // A generic script failure says what the script printed last that looks like its error.
     if id == "script-nonzero-exit" || id == "unrecognised-failure", let said = Self.mostInformative(stepOutput) {
       finding.message += " The step's error output: \u{201C}\(said)\u{201D}"
+    }
+    // An earlier step that printed an error and still ended well (exit 0, or a code it allowed)
+    // may have left this one without what it needs: a download that failed, a repository that
+    // was not added. The nearest such step is named, with its error.
+    if id == "script-nonzero-exit" || id == "unrecognised-failure",
+      let failing = id == "script-nonzero-exit"
+        ? findingCustomizer[id] : finding.customizer.map({ $0.number - 1 }),
+      failing > 0, customizers.indices.contains(failing)
+    {
+      for index in stride(from: failing - 1, through: 0, by: -1) where !customizers[index].isAIBStep {
+        guard stepSucceeded(index, failing: failing), let earlier = Self.mostInformativeLine(notable[index] ?? [])
+        else { continue }
+        finding.message +=
+          (finding.message.hasSuffix("\u{201D}") ? "." : "")
+          + " Before it, \(Self.stepName(customizers[index])) printed \u{201C}\(earlier.text)\u{201D} and the build went on:"
+          + " if this step needs what that one should have done, that error is the cause."
+        extra.append(earlier.line)
+        break
+      }
     }
     if id != "unrecognised-failure" { extra += finalReasons.prefix(1) }
     // A cause found inside the step that was running when the build was cancelled (a prompt,
@@ -1301,11 +1521,25 @@ final class RunModelBuilder {
   /// The message of the first line of `lines` that states an error in words: not a
   /// PowerShell record's position or code lines, not an exit-code line; at most 240 characters.
   static func mostInformative(_ lines: [EvidenceLine]) -> String? {
-    var header: String?
-    var last: String?
+    mostInformativeLine(lines)?.text
+  }
+
+  /// The line `mostInformative` quotes, with the quote.
+  static func mostInformativeLine(_ lines: [EvidenceLine]) -> (line: EvidenceLine, text: String)? {
+    var header: (line: EvidenceLine, text: String)?
+    var last: (line: EvidenceLine, text: String)?
+    // A PowerShell error record among the lines: its header names the command that failed.
+    let holdsRecord = lines.contains { line in
+      let message = LogLineStructure.message(of: line.text).trimmingWhitespace()
+      return message.hasPrefix("+ CategoryInfo") || message.hasPrefix("+ FullyQualifiedErrorId")
+    }
+    // Inside a command's record, after its header: the lines before its position (`At ...`) and
+    // `+` lines continue the header's message.
+    var inRecord = false
     // In log order: a PowerShell record's lines are added when its last line is read.
     for line in lines.sorted(by: { $0.line < $1.line }) {
       let message = LogLineStructure.message(of: line.text).trimmingCharacters()
+      if message.hasPrefix("+") || message.hasPrefix("At ") { inRecord = false }
       if message.isEmpty || message.hasPrefix("+") || message.hasPrefix("At ") || message.contains("exit code")
         || message.contains("exited with") || message.hasPrefix("[INFO]") || message.hasPrefix("[DEBUG]")
       {
@@ -1313,9 +1547,20 @@ final class RunModelBuilder {
       }
       // A PowerShell record header names the script or command first: `C:\...\x.ps1 : message`.
       if let range = message.range(of: ".ps1 : ") {
-        header = String(message[range.upperBound...])
+        header = (line, String(message[range.upperBound...]))
         continue
       }
+      // A command's record (`Invoke-WebRequest : <message>`, `choco : The term 'choco' is not
+      // recognized ...`) says what failed in its header; its message may go on over more lines,
+      // which say less. Output after the record can still say more.
+      if holdsRecord, let range = message.range(of: " : "), range.lowerBound > message.startIndex,
+        !message[..<range.lowerBound].contains(" "), message.first?.isLetter == true
+      {
+        last = (line, message)
+        inRecord = true
+        continue
+      }
+      if inRecord { continue }
       // Stack frames (`at f (file:1:2)`, `npm error     at ...`) say where, not what.
       let words = message.split(separator: " ").prefix(3).map { $0.lowercased() }
       if words.contains("at") { continue }
@@ -1331,15 +1576,33 @@ final class RunModelBuilder {
       {
         continue
       }
-      last = message
+      last = (line, message)
     }
     guard let chosen = header ?? last else { return nil }
-    guard chosen.count > 240 else { return chosen }
+    guard chosen.text.count > 240 else { return chosen }
     // Cut between words, so that a token (a key, a token, a password) is quoted whole, where
     // the report's redaction recognises it, or not at all.
-    let head = chosen.prefix(239)
+    let head = chosen.text.prefix(239)
     let cut = head.lastIndex(of: " ").map { head[..<$0] } ?? head
-    return String(cut) + "\u{2026}"
+    return (chosen.line, String(cut) + "\u{2026}")
+  }
+
+  /// The name and meaning of a Windows Installer (msiexec) exit code, for the codes a build sees.
+  static func windowsInstallerCode(_ code: Int) -> String? {
+    switch code {
+    case 1602: "ERROR_INSTALL_USEREXIT: the installation was cancelled (an installer run without /qn waited for a user)"
+    case 1603:
+      "ERROR_INSTALL_FAILURE: a fatal error during the installation; msiexec's verbose log (/l*v) names the action that failed"
+    case 1618:
+      "ERROR_INSTALL_ALREADY_RUNNING: another installation was in progress (Windows Update or an earlier installer still running)"
+    case 1619:
+      "ERROR_INSTALL_PACKAGE_OPEN_FAILED: the package could not be opened: the file is missing, incomplete or at another path (check the download before it)"
+    case 1620:
+      "ERROR_INSTALL_PACKAGE_INVALID: the file is not a valid Windows Installer package (an error page or a partial download saved as .msi)"
+    case 1625: "ERROR_INSTALL_PACKAGE_REJECTED: a system policy forbids this installation"
+    case 1638: "ERROR_PRODUCT_VERSION: another version of this product is already installed"
+    default: nil
+    }
   }
 
   /// Whether `message` is a package manager saying it waits for a lock another process holds.

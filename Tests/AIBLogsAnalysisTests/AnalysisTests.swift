@@ -78,6 +78,112 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.findings.allSatisfy { $0.id != "sysprep-timing-guest-agent" })
   }
 
+  /// AIB's deprovision step whose polling loop prints `state` `count` times a minute apart, then `ending`.
+  func sysprepPolling(_ state: String, count: Int, ending: [String]) -> [String] {
+    var lines = [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new(
+        "10:00:00",
+        "packer-provisioner-powershell plugin: Found command: if( TEST-PATH c:\\DeprovisioningScript.ps1 ){cat c:\\DeprovisioningScript.ps1} else {echo \"Deprovisioning script [c:\\DeprovisioningScript.ps1] could not be found.\"}"
+      ),
+      new("10:00:02", "ui:     azure-arm: >>> Sysprepping VM ..."),
+    ]
+    for minute in 1...count {
+      lines.append(
+        new("1\(minute / 60):\(minute % 60 < 10 ? "0" : "")\(minute % 60):00", "ui:     azure-arm: \(state)"))
+    }
+    return lines + ending
+  }
+
+  @Test func aSysprepLoopOnAStateOtherThanUndeployableIsStillALoop() throws {
+    let diagnosis = try diagnose(
+      sysprepPolling(
+        "IMAGE_STATE_COMPLETE", count: 200,
+        ending: [new("13:55:00", "ui error: Cancelling build after receiving terminated")]))
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.primary == "sysprep-state-loop")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.captures["state"] == "IMAGE_STATE_COMPLETE")
+    #expect(finding.title.contains("IMAGE_STATE_COMPLETE loop"))
+    #expect(finding.message.contains("IMAGE_STATE_COMPLETE 200 times over 3 h 19 min"))
+    #expect(finding.message.contains("never started generalizing"))
+    #expect(!finding.message.contains("UNDEPLOYABLE"))
+    #expect(finding.evidence.contains { $0.text.hasSuffix("IMAGE_STATE_COMPLETE") })
+    #expect(finding.phase == .deprovision)
+
+    let sealed = try diagnose(
+      sysprepPolling(
+        "IMAGE_STATE_SPECIALIZE_RESEAL_TO_OOBE", count: 120,
+        ending: [new("13:55:00", "ui error: Cancelling build after receiving terminated")]))
+    #expect(sealed.primary == "sysprep-state-loop")
+    #expect(sealed.findings.first?.message.contains("without /generalize") == true)
+  }
+
+  @Test func aStateOtherThanUndeployableRepeatedBeforeTheStepMovesOnIsNoLoop() throws {
+    // A normal run prints IMAGE_STATE_COMPLETE a few times before Sysprep gets going; a log that
+    // ends there (cut off, still running) or goes on to the generalized state has no loop.
+    let running = try diagnose(sysprepPolling("IMAGE_STATE_COMPLETE", count: 4, ending: []))
+    #expect(running.findings.allSatisfy { $0.id != "sysprep-state-loop" })
+    let done = try diagnose(
+      sysprepPolling(
+        "IMAGE_STATE_COMPLETE", count: 4,
+        ending: [
+          new("10:05:00", "ui:     azure-arm: IMAGE_STATE_UNDEPLOYABLE"),
+          new("10:06:00", "ui:     azure-arm: IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE"),
+          new("10:07:00", "ui error: Cancelling build after receiving terminated"),
+        ]))
+    #expect(done.findings.allSatisfy { $0.id != "sysprep-state-loop" })
+  }
+
+  @Test func aBuildCancelledBeforeAnyCustomizerIsNotAboutCustomizers() throws {
+    let deploying = try diagnose([
+      new("10:00:00", "[INFO] Packer version: 1.14.3 [go1.24.6 linux amd64]"),
+      new("10:00:10", "ui: ==> azure-arm: Deploying deployment template ..."),
+      new("10:10:10", "packer-plugin-azure plugin: 2026/02/21 10:10:10 [DEBUG] GET https://management.azure.com/x"),
+      new("10:20:10", "packer-plugin-azure plugin: 2026/02/21 10:20:10 [DEBUG] GET https://management.azure.com/x"),
+      new("10:26:00", "ui error: Cancelling build after receiving terminated"),
+    ])
+    #expect(diagnosis(deploying, is: "build-timeout"))
+    var finding = try #require(deploying.findings.first)
+    #expect(finding.customizer == nil)
+    #expect(finding.phase == .provisioning)
+    #expect(
+      finding.message.contains(
+        "No customizer had started: the build VM and its resources had been deploying for 25 min"))
+    #expect(finding.fixes.allSatisfy { !$0.contains("Find the customizer") })
+    #expect(finding.templatePaths == ["properties.buildTimeoutInMinutes"])
+
+    let connecting = try diagnose([
+      new("10:00:00", "[INFO] Packer version: 1.14.3 [go1.24.6 linux amd64]"),
+      new("10:00:10", "ui: ==> azure-arm: Deploying deployment template ..."),
+      new("10:01:10", "packer-plugin-azure plugin: 2026/02/21 10:01:10 [INFO] Waiting for SSH, up to timeout: 20m0s"),
+      new("10:01:10", "ui: ==> azure-arm: Waiting for SSH to become available..."),
+      new("10:05:10", "packer-plugin-azure plugin: 2026/02/21 10:05:10 [DEBUG] TCP connection to SSH ip/port failed"),
+      new("10:10:10", "ui error: Cancelling build after receiving terminated"),
+    ])
+    finding = try #require(connecting.findings.first)
+    #expect(finding.id == "build-timeout")
+    #expect(finding.phase == .connect)
+    #expect(finding.message.contains("waiting for the build VM to answer over SSH for 9 min"))
+    #expect(finding.fixes.contains { $0.contains("port 22") })
+
+    // A customizer that was running keeps the customizer advice.
+    let customizing = try diagnose([
+      new("10:00:10", "ui: ==> azure-arm: Deploying deployment template ..."),
+      new("10:01:10", "ui: ==> azure-arm: Waiting for SSH to become available..."),
+      new("10:02:10", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1"),
+      new("10:03:10", "ui:     azure-arm: building"),
+      new("10:10:10", "ui error: Cancelling build after receiving terminated"),
+    ])
+    finding = try #require(customizing.findings.first { $0.id == "build-timeout" })
+    #expect(finding.phase == .customize)
+    #expect(finding.fixes.first?.contains("Find the customizer") == true)
+  }
+
+  func diagnosis(_ diagnosis: InputDiagnosis, is id: String) -> Bool {
+    diagnosis.outcome == .cancelled && diagnosis.primary == id
+  }
+
   @Test func aShellStepCancelledWhileWaitingForAPackageLockIsALockFailure() throws {
     var lines = [new("10:00:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1")]
     for minute in 1...50 {
@@ -297,6 +403,25 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     ]
     let diagnosis = try diagnose(lines)
     #expect(diagnosis.primary == "windows-restart-timeout")
+  }
+
+  @Test func aRestartStillWaitingAtTheCancellationSaysSoAndHowLongItWaited() throws {
+    let diagnosis = try diagnose([
+      new("10:00:00", "ui: ==> azure-arm: Restarting Machine"),
+      new("10:00:02", "ui: ==> azure-arm: Waiting for machine to restart..."),
+      new(
+        "10:00:03",
+        "packer-provisioner-windows-restart plugin: Waiting for machine to reboot with timeout: 2h0m0s"),
+      new("11:40:03", "ui error: Cancelling build after receiving terminated"),
+    ])
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.primary == "windows-restart-timeout")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(!finding.message.contains("failed: ."))
+    #expect(finding.message.contains("still waiting for 1 h 40 min for the VM to come back"))
+    #expect(finding.message.contains("restartTimeout is 2h0m0s"))
+    #expect(finding.fixes.allSatisfy { !$0.contains("from 15m to 30m") })
+    #expect(finding.fixes.contains { $0.contains("Keep restartTimeout (2h0m0s) well below") })
   }
 
   @Test func aQuestionAsTheLastOutputBeforeATimeoutIsAPrompt() throws {
@@ -668,6 +793,22 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(finding.message.contains("had downloaded 370.0 MB of 4.0 GB (9.25%) at about 100.0 KB/s"))
   }
 
+  @Test func aLongFileTransfersEvidenceEndsWithItsLastProgress() throws {
+    // The catalog's form (D13): each progress line alone after an empty `PACKER OUT` line.
+    var lines = [new("10:00:00", "ui: ==> azure-arm: Uploading /aib/packerInput/big.iso => C:\\big.iso")]
+    for minute in 1...30 {
+      lines += [
+        "\(op) ", "big.iso \(minute * 1_000_000) B / 100000000 B  \(minute).00%",
+        new("10:\(minute < 10 ? "0" : "")\(minute):00", "packer-plugin-azure plugin: 2026/02/21 10:00:00 tick"),
+      ]
+    }
+    lines.append(new("13:50:00", "ui error: Cancelling build after receiving terminated"))
+    let finding = try #require(try diagnose(lines).findings.first { $0.id == "file-customizer-large-download" })
+    #expect(finding.evidence.contains { $0.text == "big.iso 1000000 B / 100000000 B  1.00%" })
+    #expect(finding.evidence.contains { $0.text == "big.iso 30000000 B / 100000000 B  30.00%" })
+    #expect(!finding.evidence.contains { $0.text == "big.iso 2000000 B / 100000000 B  2.00%" })
+  }
+
   @Test func memoryPressureDuringWindowsUpdateExplainsAFailedBuild() throws {
     let lines = [
       new("10:00:00", "ui: ==> azure-arm: Running Windows update..."),
@@ -933,5 +1074,170 @@ struct SplitMix64: RandomNumberGenerator {
     let finding = try #require(diagnosis.findings.first)
     #expect(finding.fixes.first?.contains("this restart waited 5m0s") == true)
     #expect(finding.fixes.allSatisfy { !$0.contains("from 15m to 30m") })
+  }
+
+  @Test func anEarlierStepThatPrintedAnErrorAndWentOnIsNamedWithIt() throws {
+    let failing = [
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell2",
+      "PACKER OUT ==> azure-arm: tar (child): /tmp/agent.tar.gz: Cannot open: No such file or directory",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 2. Allowed exit codes are: [0]",
+    ]
+    let diagnosis = try diagnose(
+      [
+        "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+        "PACKER OUT ==> azure-arm: curl: (22) The requested URL returned error: 404",
+        "PACKER OUT     azure-arm: download step finished",
+      ] + failing)
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "script-nonzero-exit")
+    #expect(finding.customizer?.templateIndex == 1)
+    #expect(
+      finding.message.contains(
+        "\u{201D}. Before it, customizer #1 (Shell) printed \u{201C}curl: (22) The requested URL returned error: 404\u{201D}"
+      ))
+    #expect(finding.evidence.contains { $0.line == 2 })
+
+    // An earlier step that printed nothing error-shaped is not named.
+    let quiet = try diagnose(
+      ["PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1", "PACKER OUT     azure-arm: ok"]
+        + failing)
+    #expect(quiet.findings.first.map { !$0.message.contains("Before it") } == true)
+  }
+
+  @Test func aWindowsInstallerExitCodeIsExplained() throws {
+    let lines = [
+      "PACKER OUT ==> azure-arm: Provisioning with Powershell...",
+      "PACKER OUT ==> azure-arm: Provisioning with powershell script: /tmp/powershell-provisioner1",
+      "PACKER OUT     azure-arm: msiexec exit code: 1619",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1619. Allowed exit codes are: [0]",
+    ]
+    var finding = try #require(try diagnose(lines).findings.first)
+    #expect(finding.message.contains("Code 1619 is Windows Installer's ERROR_INSTALL_PACKAGE_OPEN_FAILED"))
+    // The same number from a Linux script is not msiexec's.
+    finding = try #require(
+      try diagnose([
+        "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+        "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1619. Allowed exit codes are: [0]",
+      ]).findings.first)
+    #expect(!finding.message.contains("Windows Installer"))
+  }
+
+  @Test func aCommandsRecordIsQuotedByItsHeaderUnlessLaterOutputSaysMore() throws {
+    let record = [
+      "PACKER OUT ==> azure-arm: Invoke-WebRequest : <Error><Code>NoAuthenticationInformation</Code><Message>Server failed to authenticate the request.",
+      "PACKER OUT ==> azure-arm: RequestId:6a2f0c1e-801e-0062-2b4c-c3f1e2000000",
+      "PACKER OUT ==> azure-arm: Time:2026-02-21T22:49:12.4417712Z</Message></Error>",
+      "PACKER OUT ==> azure-arm: At C:\\Windows\\Temp\\script-1.ps1:1 char:1",
+      "PACKER OUT ==> azure-arm:     + CategoryInfo          : InvalidOperation: (System.Net.HttpWebRequest:HttpWebRequest) [Invoke-WebRequest], WebException",
+      "PACKER OUT ==> azure-arm:     + FullyQualifiedErrorId : WebCmdletWebResponseException,Microsoft.PowerShell.Commands.InvokeWebRequestCommand",
+    ]
+    let start = [
+      "PACKER OUT ==> azure-arm: Provisioning with Powershell...",
+      "PACKER OUT ==> azure-arm: Provisioning with powershell script: /tmp/powershell-provisioner1",
+    ]
+    let end =
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]"
+    var finding = try #require(try diagnose(start + record + [end]).findings.first { $0.id == "script-nonzero-exit" })
+    #expect(
+      finding.message.contains("error output: \u{201C}Invoke-WebRequest : <Error><Code>NoAuthenticationInformation"))
+    finding = try #require(
+      try diagnose(
+        start + record + ["PACKER OUT ==> azure-arm: Product: Contoso VPN Client -- Configuration failed", end]
+      )
+      .findings.first { $0.id == "script-nonzero-exit" })
+    #expect(finding.message.contains("error output: \u{201C}Product: Contoso VPN Client -- Configuration failed"))
+  }
+
+  @Test func windowsUpdateAdviceForThisErrorComesFirst() throws {
+    let head = [
+      "PACKER OUT ==> azure-arm: Running Windows update...",
+      "PACKER OUT     azure-arm: Installing Windows updates...",
+    ]
+    var finding = try #require(
+      try diagnose(head + ["PACKER OUT Build 'azure-arm' errored: the windows update api is in an invalid state."])
+        .findings.first)
+    #expect(finding.id == "windows-update-failed")
+    #expect(finding.fixes.first?.hasPrefix("Exit status 16001 or another number") == true)
+    finding = try #require(
+      try diagnose(
+        head + [
+          "PACKER OUT     azure-arm: ERROR: Exception from HRESULT: 0x8024401C",
+          "PACKER OUT Build 'azure-arm' errored: Windows update script exited with non-zero exit status: 1",
+        ]
+      ).findings.first)
+    #expect(finding.fixes.first?.hasPrefix("0x8024401C, 0x80244019") == true)
+    finding = try #require(
+      try diagnose(
+        head + [
+          "PACKER OUT     azure-arm: ERROR: Exception from HRESULT: 0x80240016",
+          "PACKER OUT Build 'azure-arm' errored: Windows update script exited with non-zero exit status: 1",
+        ]
+      ).findings.first)
+    #expect(finding.fixes.first?.hasPrefix("0x80240016") == true)
+  }
+
+  @Test func aScriptsOwnChecksumCheckIsFixedInTheScript() throws {
+    let finding = try #require(
+      try diagnose([
+        "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+        "PACKER OUT ==> azure-arm: Checksum verification failed: expected 9b7d3c6a1e4f2b8d5c0a7e6f3d2b1a9c, got 4e1d0c9b8a7f6e5d4c3b2a1908f7e6d5",
+        "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]",
+      ]).findings.first)
+    #expect(finding.id == "checksum-mismatch")
+    #expect(finding.fixes.first?.hasPrefix("The check that failed is in the script of customizer #1") == true)
+    // Not in a script step's output (a pasted run status): the template's sha256Checksum advice.
+    let status = try #require(
+      try diagnose(["Checksum verification failed: expected 9b7d3c6a1e4f2b8d5c0a7e6f3d2b1a9c, got 4e1d0c9b8a7f6e5d"])
+        .findings.first)
+    #expect(status.fixes.first?.hasPrefix("Recompute the SHA-256") == true)
+  }
+
+  @Test func waagentThatRanButFailedIsNotAMissingAgent() throws {
+    let head = [
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT     azure-arm: /usr/sbin/waagent -force -deprovision+user && export HISTSIZE=0 && sync",
+    ]
+    let end =
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]"
+    var finding = try #require(
+      try diagnose(
+        head + [
+          "PACKER OUT     azure-arm: ERROR MainThread Failed to run 'deprovision': [Errno 2] No such file or directory: '/etc/sysconfig/network-scripts/ifcfg-eth0'",
+          end,
+        ]
+      ).findings.first)
+    #expect(finding.id == "waagent-deprovision-failed")
+    #expect(finding.message.contains("waagent ran but could not deprovision this distribution"))
+    #expect(finding.message.contains("ifcfg-eth0"))
+    #expect(finding.fixes.allSatisfy { !$0.contains("Keep the WALinuxAgent package installed") })
+    #expect(finding.fixes.first?.hasPrefix("Write your own /tmp/DeprovisioningScript.sh") == true)
+    finding = try #require(
+      try diagnose(
+        head + ["PACKER OUT     azure-arm: /tmp/DeprovisioningScript.sh: 1: /usr/sbin/waagent: not found", end]
+      ).findings.first)
+    #expect(finding.fixes.first?.hasPrefix("Keep the WALinuxAgent package installed") == true)
+  }
+
+  @Test func aPolicyDenialNamesTheResourceAndThePolicy() throws {
+    func lines(_ resource: String) -> [String] {
+      [
+        "PACKER OUT ==> azure-arm: Deploying deployment template ...",
+        "PACKER OUT ==> azure-arm: ERROR: -> InvalidTemplateDeployment : The template deployment failed because of policy violation. Please see details for more information.",
+        "PACKER OUT ==> azure-arm: ERROR:   -> RequestDisallowedByPolicy : Resource '\(resource)' was disallowed by policy. Policy identifiers: '[{\"policyAssignment\":{\"name\":\"KV guardrails\",\"id\":\"/x\"},\"policyDefinition\":{\"name\":\"Azure Key Vault should disable public network access\",\"id\":\"/y\"}}]'.",
+        "PACKER OUT Build 'azure-arm' errored: ERROR: -> InvalidTemplateDeployment : The template deployment failed because of policy violation. Please see details for more information.",
+      ]
+    }
+    let finding = try #require(try diagnose(lines("pkrkvae88ahyc10")).findings.first)
+    #expect(finding.id == "policy-violation")
+    #expect(finding.message.contains("The denied resource is pkrkvae88ahyc10, the key vault Packer creates"))
+    #expect(finding.message.contains("policy assignment \u{201C}KV guardrails\u{201D}"))
+    #expect(
+      finding.message.contains("(definition \u{201C}Azure Key Vault should disable public network access\u{201D})"))
+    #expect(finding.fixes.first?.contains("Key Vault Packer creates") == true)
+    // Another resource keeps the general advice first.
+    let other = try #require(
+      try diagnose(lines("stcontoso01")).findings.first)
+    #expect(other.message.contains("The denied resource is stcontoso01;"))
+    #expect(other.fixes.first?.hasPrefix("Read the RequestDisallowedByPolicy detail") == true)
   }
 }
