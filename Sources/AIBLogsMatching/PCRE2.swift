@@ -1,5 +1,11 @@
 internal import CPCRE2
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Why a regex did not compile: PCRE2's message and the byte offset it points at.
 public struct PCRE2CompileError: Error, Sendable, Equatable, CustomStringConvertible {
   /// PCRE2's message (`missing closing parenthesis`).
@@ -34,6 +40,10 @@ public final class PCRE2Regex: @unchecked Sendable {
   public let captureNames: [(name: String, group: Int)]
   /// The number of capturing groups.
   public let captureCount: Int
+  /// A byte that every match needs in the subject, when PCRE2 found one (its last required
+  /// code unit): a subject without it cannot match, in either case when it is a letter (the
+  /// regex may be caseless).
+  public let requiredByte: UInt8?
 
   /// Compiles `source`. The corresponding C functions are `pcre2_compile_8` and
   /// `pcre2_jit_compile_8`.
@@ -55,6 +65,11 @@ public final class PCRE2Regex: @unchecked Sendable {
     var count: UInt32 = 0
     pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
     captureCount = Int(count)
+    var lastType: UInt32 = 0
+    var lastUnit: UInt32 = 0
+    pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_LASTCODETYPE), &lastType)
+    pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_LASTCODEUNIT), &lastUnit)
+    requiredByte = lastType == 1 && lastUnit <= 0xFF ? UInt8(lastUnit) : nil
     var nameCount: UInt32 = 0
     var entrySize: UInt32 = 0
     var table: UnsafePointer<UInt8>?
@@ -98,6 +113,17 @@ public final class PCRE2Regex: @unchecked Sendable {
     // PCRE2_UNSET is ~0, which reads as -1 here.
     guard start >= 0 && end >= start && end <= subjectCount else { return nil }
     return start..<end
+  }
+
+  /// False when `text` lacks `requiredByte` (in either case, for a letter): then neither it nor
+  /// any part of it can match. True otherwise (it may match).
+  public func mayMatch(within text: UnsafeRawBufferPointer) -> Bool {
+    guard let byte = requiredByte else { return true }
+    guard let base = text.baseAddress, text.count > 0 else { return false }
+    if memchr(base, Int32(byte), text.count) != nil { return true }
+    let letter = byte | 0x20
+    guard letter >= UInt8(ascii: "a") && letter <= UInt8(ascii: "z") else { return false }
+    return memchr(base, Int32(byte ^ 0x20), text.count) != nil
   }
 
   /// Whether the regex matches anywhere in `subject`.

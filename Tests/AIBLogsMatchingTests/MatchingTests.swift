@@ -29,6 +29,34 @@ import Testing
     }
   }
 
+  @Test func aLineWithoutTheRequiredByteCannotMatch() throws {
+    let progress = try PCRE2Regex(#"(?<done>[\d.]+ [KMGT]?i?B) / (?<total>[\d.]+ [KMGT]?i?B)\s+(?<percent>[\d.]+)%"#)
+    #expect(progress.requiredByte == UInt8(ascii: "%"))
+    let winget = Array("    azure-arm:   35.4 MB / 283.2 MB".utf8)
+    #expect(!winget.withUnsafeBytes { progress.mayMatch(within: $0) })
+    let upload = Array("    azure-arm: 1.2 GB / 8.2 GB  14%".utf8)
+    #expect(upload.withUnsafeBytes { progress.mayMatch(within: $0) })
+    // A caseless letter may be in either case.
+    let caseless = try PCRE2Regex("(?i)access denied")
+    #expect(Array("ACCESS DENIED".utf8).withUnsafeBytes { caseless.mayMatch(within: $0) })
+    #expect(Array("Access Denied".utf8).withUnsafeBytes { caseless.mayMatch(within: $0) })
+  }
+
+  /// The shortcut never rules out a line that a regex of the library matches.
+  @Test func everyMatchSampleKeepsTheRegexesThatMatchIt() throws {
+    let scratch = PCRE2MatchScratch()
+    for pattern in bundledLibrary.patterns {
+      let regexes = try pattern.regexes.map { try PCRE2Regex($0.source) }
+      for sample in pattern.matchSamples {
+        let line = Array(sample.line.utf8)
+        let message = Array(LogLineStructure.message(of: sample.line).utf8)
+        for regex in regexes where try message.withUnsafeBytes({ try regex.matches($0, scratch: scratch) }) {
+          #expect(line.withUnsafeBytes { regex.mayMatch(within: $0) }, "\(pattern.id): \(sample.line)")
+        }
+      }
+    }
+  }
+
   @Test func compileErrorsCarryPCRE2sMessageAndOffset() {
     #expect(throws: PCRE2CompileError(message: "missing closing parenthesis", offset: 6, code: 114)) {
       _ = try PCRE2Regex("disk (")
