@@ -283,6 +283,24 @@ struct LineCursor {
     let bracket = byte(at) == UInt8(ascii: "[")
     if bracket { at += 1 }
     let start = at
+    // The common case, a bracketed GUID (`[8-4-4-4-12]`): its fixed bytes, then its 32 hex
+    // digits eight at a time (the loop below tests and branches on every byte). Anything else
+    // (other id bytes, other lengths) is left to the loop.
+    if bracket && start + 37 <= bytes.count && base.load(fromByteOffset: start + 36, as: UInt8.self) == 0x5D
+      && base.load(fromByteOffset: start + 8, as: UInt8.self) == 0x2D
+      && base.load(fromByteOffset: start + 13, as: UInt8.self) == 0x2D
+      && base.load(fromByteOffset: start + 18, as: UInt8.self) == 0x2D
+      && base.load(fromByteOffset: start + 23, as: UInt8.self) == 0x2D
+    {
+      func word(_ offset: Int) -> UInt64 { base.loadUnaligned(fromByteOffset: start + offset, as: UInt64.self) }
+      func half(_ offset: Int) -> UInt64 { UInt64(base.loadUnaligned(fromByteOffset: start + offset, as: UInt32.self)) }
+      if LineCursor.allHexDigits(word(0)) && LineCursor.allHexDigits(half(9) | half(14) << 32)
+        && LineCursor.allHexDigits(half(19) | half(24) << 32) && LineCursor.allHexDigits(word(28))
+      {
+        let close = start + 36
+        return (start..<close, byte(close + 1) == UInt8(ascii: " ") ? close + 2 : close + 1)
+      }
+    }
     let limit = min(bytes.count, start + 41)
     while at < limit && LineCursor.isOperationIDByte(base.load(fromByteOffset: at, as: UInt8.self)) { at += 1 }
     let length = at - start
@@ -293,6 +311,22 @@ struct LineCursor {
   }
 
   /// Hex digits, `-`, and the `x`, `*` and `.` of redacted ids: one bit test per byte.
+  /// Whether each of the eight bytes of `word` is a hex digit (`0-9`, `a-f`, `A-F`), without a
+  /// branch per byte: for bytes below 0x80, adding `0x80 - low` sets a byte's top bit when it
+  /// is at least `low`, and adding `0x7F - high` when it is above `high`, with no carry between
+  /// bytes.
+  @inline(__always)
+  static func allHexDigits(_ word: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let top = ones &* 0x80
+    func within(_ value: UInt64, _ low: UInt64, _ high: UInt64) -> UInt64 {
+      (value &+ ones &* (0x80 - low)) & ~(value &+ ones &* (0x7F - high)) & top
+    }
+    let digit = within(word, 0x30, 0x39)
+    let letter = within(word | ones &* 0x20, 0x61, 0x66)
+    return word & top == 0 && digit | letter == top
+  }
+
   @inline(__always)
   static func isOperationIDByte(_ value: UInt8) -> Bool {
     // Bits 0x2A `*`, 0x2D `-`, 0x2E `.`, 0x30...0x39; then (value - 64) bits 0x41...0x46,
@@ -350,7 +384,7 @@ struct LineCursor {
     }
     let nameStart = index
     var at = index
-    while let value = byte(at), isNameByte(value) { at += 1 }
+    while at < bytes.count && LineCursor.isNameByte(bytes[at]) { at += 1 }
     if at > nameStart, byte(at) == UInt8(ascii: ":"),
       byte(at + 1) == nil || byte(at + 1) == UInt8(ascii: " ")
     {
@@ -364,9 +398,14 @@ struct LineCursor {
     return (marker, nil)
   }
 
-  private func isNameByte(_ value: UInt8) -> Bool {
-    (value >= 0x30 && value <= 0x39) || (value >= 0x61 && value <= 0x7A)
-      || (value >= 0x41 && value <= 0x5A) || value == UInt8(ascii: "-")
-      || value == UInt8(ascii: "_") || value == UInt8(ascii: ".")
+  /// Whether `value` may be part of a builder's name: `0-9`, `a-z`, `A-Z`, `-`, `_`, `.` (a bit
+  /// test, as for operation ids).
+  @inline(__always)
+  static func isNameByte(_ value: UInt8) -> Bool {
+    let low: UInt64 = 0x03FF_6000_0000_0000
+    let high: UInt64 = 0x07FF_FFFE_87FF_FFFE
+    let bits = value < 64 ? low : (value < 128 ? high : 0)
+    return (bits >> UInt64(value & 63)) & 1 != 0
   }
+
 }

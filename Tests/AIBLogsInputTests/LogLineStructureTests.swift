@@ -20,6 +20,51 @@ func structure(_ line: String) -> (LogLineStructure, String) {
     }
   }
 
+  @Test func builderNameBytesAreLettersDigitsDashUnderscoreAndDot() {
+    let expected = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_.".utf8)
+    for value in 0...255 {
+      #expect(LineCursor.isNameByte(UInt8(value)) == expected.contains(UInt8(value)), "byte \(value)")
+    }
+  }
+
+  @Test func eightHexDigitsAreTestedAtOnce() {
+    let hex = Array("0123456789abcdefABCDEF".utf8)
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<2000 {
+      var bytes = (0..<8).map { _ in hex.randomElement(using: &generator)! }
+      #expect(LineCursor.allHexDigits(bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }))
+      // One byte of any other value makes the word fail.
+      let position = Int.random(in: 0..<8, using: &generator)
+      bytes[position] = UInt8.random(in: 0...255, using: &generator)
+      let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+      #expect(LineCursor.allHexDigits(word) == hex.contains(bytes[position]), "\(bytes)")
+    }
+  }
+
+  /// The bracketed-GUID shortcut of `matchOperationID` finds what the byte loop alone finds: a
+  /// GUID with each of its bytes replaced by every byte value, each followed by three endings.
+  @Test func operationIDShortcutAgreesWithTheByteLoop() {
+    func byLoop(_ line: [UInt8]) -> (Range<Int>, Int)? {
+      let start = line.first == UInt8(ascii: "[") ? 1 : 0
+      var at = start
+      while at < min(line.count, start + 41) && LineCursor.isOperationIDByte(line[at]) { at += 1 }
+      guard at - start >= (start == 1 ? 8 : 32), at < line.count, line[at] == UInt8(ascii: "]") else { return nil }
+      return (start..<at, at + 1 < line.count && line[at + 1] == UInt8(ascii: " ") ? at + 2 : at + 1)
+    }
+    let guid = Array("[1e3026b3-b765-4689-B4D1-66d6d9492c91]".utf8)
+    for ending in [Array(" PACKER OUT x".utf8), Array("PACKER".utf8), []] {
+      for position in guid.indices {
+        for value in 0...255 {
+          var line = guid + ending
+          line[position] = UInt8(value)
+          let found = line.withUnsafeBytes { LineCursor($0).matchOperationID() }
+          let expected = byLoop(line)
+          #expect(found?.id == expected?.0 && found?.end == expected?.1, "\(position) \(value)")
+        }
+      }
+    }
+  }
+
   @Test func newFormatUILine() {
     let (parsed, message) = structure(
       "[1e3026b3-b765-4689-b4d1-66d6d9492c91] PACKER 2026/02/21 22:47:48 ui error: ==> azure-arm: A system shutdown has already been scheduled.(1190)"
