@@ -101,22 +101,31 @@ public struct RuleMatch: Sendable, Equatable {
 }
 
 /// The named captures of one match, by name. A regex has a few named groups and a matched
-/// line is looked at once, so they are kept as a short list: no hashing, one allocation.
+/// line is looked at once, so they are kept as a short list: no hashing, one allocation. The
+/// list holds a struct rather than a tuple: freeing a list of tuples goes through the runtime's
+/// generic tuple code for every element, several hundred instructions a matched line.
 public struct Captures: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
   /// A capture: the group's name and the text it matched.
   public typealias Element = (key: String, value: String)
-  private var pairs: [Element] = []
+
+  /// A capture as stored.
+  struct Pair: Sendable {
+    let key: String
+    var value: String
+  }
+
+  private var pairs: [Pair] = []
 
   /// No captures.
   public init() {}
 
   /// The given captures (a later duplicate name is ignored).
   public init(dictionaryLiteral elements: (String, String)...) {
-    for (key, value) in elements where self[key] == nil { pairs.append((key, value)) }
+    for (key, value) in elements where self[key] == nil { pairs.append(Pair(key: key, value: value)) }
   }
 
-  /// Room for `count` captures without reallocating.
-  mutating func reserveCapacity(_ count: Int) { pairs.reserveCapacity(count) }
+  /// The given captures, in order, with distinct names.
+  init(pairs: [Pair]) { self.pairs = pairs }
 
   /// The text captured by the group `name`, or nil; setting nil removes it.
   public subscript(name: String) -> String? {
@@ -126,7 +135,7 @@ public struct Captures: Sendable, Equatable, Sequence, ExpressibleByDictionaryLi
       switch (index, newValue) {
       case (let index?, let value?): pairs[index].value = value
       case (let index?, nil): pairs.remove(at: index)
-      case (nil, let value?): pairs.append((name, value))
+      case (nil, let value?): pairs.append(Pair(key: name, value: value))
       case (nil, nil): break
       }
     }
@@ -136,7 +145,15 @@ public struct Captures: Sendable, Equatable, Sequence, ExpressibleByDictionaryLi
   public var isEmpty: Bool { pairs.isEmpty }
 
   /// The captures in the order of their groups.
-  public func makeIterator() -> IndexingIterator<[Element]> { pairs.makeIterator() }
+  public func makeIterator() -> Iterator { Iterator(pairs: pairs.makeIterator()) }
+
+  /// Walks the captures in order.
+  public struct Iterator: IteratorProtocol {
+    fileprivate var pairs: IndexingIterator<[Pair]>
+
+    /// The next capture.
+    public mutating func next() -> Element? { pairs.next().map { ($0.key, $0.value) } }
+  }
 
   /// The captures as a dictionary.
   public var dictionary: [String: String] {
@@ -451,13 +468,21 @@ public final class RuleScanner {
           guard try regex.matches(message, scratch: scratch) else { continue }
           var captures = Captures()
           if !regex.captureNames.isEmpty {
-            // The group ranges straight from the match data, without an array of them.
-            captures.reserveCapacity(regex.captureNames.count)
+            // The group ranges straight from the match data, without an array of them, into a
+            // list made once at its final size.
+            var pairs: [Captures.Pair] = []
+            pairs.reserveCapacity(regex.captureNames.count)
             for (name, group) in regex.captureNames {
               if let range = regex.groupRange(group, subjectCount: message.count, scratch: scratch) {
-                captures[name] = String(decoding: UnsafeRawBufferPointer(rebasing: message[range]), as: UTF8.self)
+                let value = String(decoding: UnsafeRawBufferPointer(rebasing: message[range]), as: UTF8.self)
+                if let index = pairs.firstIndex(where: { $0.key == name }) {
+                  pairs[index].value = value
+                } else {
+                  pairs.append(Captures.Pair(key: name, value: value))
+                }
               }
             }
+            captures = Captures(pairs: pairs)
           }
           matches.append(RuleMatch(ruleIndex: rule, regexIndex: regexIndex, captures: captures))
           break
