@@ -137,7 +137,7 @@ enum Marker: String, CaseIterable {
     case .imageState:
       (["IMAGE_STATE_"], [#"^(?<state>IMAGE_STATE_[A-Z_]+)\s*$"#])
     case .systemPerformance:
-      (["system performance:"], [#"system performance: (?<cpu>\d+)% cpu; (?<memory>\d+)% memory"#])
+      (["system performance:"], [#"system performance: \d+% cpu; (?<memory>\d+)% memory"#])
     case .fileProgress:
       (["B / "], [#"(?:(?<file>\S+) )?(?<done>[\d.]+ [KMGT]?i?B) / (?<total>[\d.]+ [KMGT]?i?B)\s+(?<percent>[\d.]+)%"#])
     case .restartWaiting:

@@ -312,19 +312,12 @@ struct LineCursor {
 
   /// Hex digits, `-`, and the `x`, `*` and `.` of redacted ids: one bit test per byte.
   /// Whether each of the eight bytes of `word` is a hex digit (`0-9`, `a-f`, `A-F`), without a
-  /// branch per byte: for bytes below 0x80, adding `0x80 - low` sets a byte's top bit when it
-  /// is at least `low`, and adding `0x7F - high` when it is above `high`, with no carry between
-  /// bytes.
+  /// branch per byte.
   @inline(__always)
   static func allHexDigits(_ word: UInt64) -> Bool {
     let ones: UInt64 = 0x0101_0101_0101_0101
     let top = ones &* 0x80
-    func within(_ value: UInt64, _ low: UInt64, _ high: UInt64) -> UInt64 {
-      (value &+ ones &* (0x80 - low)) & ~(value &+ ones &* (0x7F - high)) & top
-    }
-    let digit = within(word, 0x30, 0x39)
-    let letter = within(word | ones &* 0x20, 0x61, 0x66)
-    return word & top == 0 && digit | letter == top
+    return word & top == 0 && within(word, 0x30, 0x39) | within(word | ones &* 0x20, 0x61, 0x66) == top
   }
 
   @inline(__always)
@@ -339,20 +332,48 @@ struct LineCursor {
     return (bits >> UInt64(value & 63)) & 1 != 0
   }
 
-  /// `YYYY/MM/DD HH:MM:SS` plus one space, at the cursor.
+  /// `YYYY/MM/DD HH:MM:SS` plus one space, at the cursor. Read as three words, checked and
+  /// decoded without a branch per byte (most candidate lines hold one or two of these).
   mutating func matchSlashTimestamp() -> LogTimestamp? {
     let at = index
-    guard let year = digits(at, 4), byte(at + 4) == UInt8(ascii: "/"),
-      let month = digits(at + 5, 2), byte(at + 7) == UInt8(ascii: "/"),
-      let day = digits(at + 8, 2), byte(at + 10) == UInt8(ascii: " "),
-      let hour = digits(at + 11, 2), byte(at + 13) == UInt8(ascii: ":"),
-      let minute = digits(at + 14, 2), byte(at + 16) == UInt8(ascii: ":"),
-      let second = digits(at + 17, 2)
+    guard at + 19 <= bytes.count, let base = bytes.baseAddress else { return nil }
+    let date = base.loadUnaligned(fromByteOffset: at, as: UInt64.self)  // YYYY/MM/
+    let day = UInt64(base.loadUnaligned(fromByteOffset: at + 8, as: UInt32.self))  // DD H (H: in `time`)
+    let time = base.loadUnaligned(fromByteOffset: at + 11, as: UInt64.self)  // HH:MM:SS
+    guard
+      LineCursor.matchesTemplate(
+        date, digits: 0x0080_8000_8080_8080, separatorMask: 0xFF00_00FF_0000_0000, separators: 0x2F00_002F_0000_0000),
+      LineCursor.matchesTemplate(day, digits: 0x0000_8080, separatorMask: 0x00FF_0000, separators: 0x0020_0000),
+      LineCursor.matchesTemplate(
+        time, digits: 0x8080_0080_8000_8080, separatorMask: 0x0000_FF00_00FF_0000, separators: 0x0000_3A00_003A_0000)
     else { return nil }
+    func digit(_ word: UInt64, _ byte: Int) -> Int { Int((word >> UInt64(8 * byte)) & 0x0F) }
     index = at + 19
     if byte(index) == UInt8(ascii: " ") { index += 1 }
     return LogTimestamp(
-      year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+      year: digit(date, 0) * 1000 + digit(date, 1) * 100 + digit(date, 2) * 10 + digit(date, 3),
+      month: digit(date, 5) * 10 + digit(date, 6), day: digit(day, 0) * 10 + digit(day, 1),
+      hour: digit(time, 0) * 10 + digit(time, 1), minute: digit(time, 3) * 10 + digit(time, 4),
+      second: digit(time, 6) * 10 + digit(time, 7))
+  }
+
+  /// Whether the eight bytes of `word` (little-endian: byte 0 lowest) are ASCII, the bytes
+  /// whose top bit `digits` sets are `0-9`, and the bytes under `separatorMask` equal those of
+  /// `separators`.
+  @inline(__always)
+  static func matchesTemplate(_ word: UInt64, digits: UInt64, separatorMask: UInt64, separators: UInt64) -> Bool {
+    let top: UInt64 = 0x8080_8080_8080_8080
+    return word & top == 0 && within(word, 0x30, 0x39) & digits == digits && word & separatorMask == separators
+  }
+
+  /// The top bit of each byte of `word` that lies in `low...high`; the bytes must be below 0x80.
+  /// Adding `0x80 - low` sets a byte's top bit when it is at least `low`, and adding
+  /// `0x7F - high` when it is above `high`, with no carry between bytes.
+  @inline(__always)
+  static func within(_ word: UInt64, _ low: UInt64, _ high: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let top = ones &* 0x80
+    return (word &+ ones &* (0x80 - low)) & ~(word &+ ones &* (0x7F - high)) & top
   }
 
   /// `packer: ` or `packer-<name> plugin: ` at the cursor.

@@ -41,6 +41,54 @@ func structure(_ line: String) -> (LogLineStructure, String) {
     }
   }
 
+  /// The word-at-a-time timestamp reader agrees with reading it digit by digit, for valid
+  /// times and for each byte of one replaced by every value.
+  @Test func slashTimestampsAreReadAsWords() {
+    func byDigits(_ line: [UInt8]) -> LogTimestamp? {
+      let text = String(decoding: line.prefix(19), as: UTF8.self)
+      let pattern = Array("dddd/dd/dd dd:dd:dd".utf8)
+      guard line.count >= 19,
+        zip(line, pattern).allSatisfy({ byte, kind in
+          kind == UInt8(ascii: "d") ? (0x30...0x39).contains(byte) : byte == kind
+        })
+      else { return nil }
+      let numbers = text.split(whereSeparator: { "/ :".contains($0) }).map { Int($0)! }
+      return LogTimestamp(
+        year: numbers[0], month: numbers[1], day: numbers[2], hour: numbers[3], minute: numbers[4], second: numbers[5])
+    }
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<300 {
+      func padded(_ value: Int, _ width: Int) -> String {
+        String(repeating: "0", count: width - String(value).count) + String(value)
+      }
+      let date = [
+        padded(Int.random(in: 1970...2099, using: &generator), 4), padded(Int.random(in: 1...12, using: &generator), 2),
+        padded(Int.random(in: 1...28, using: &generator), 2),
+      ]
+      let clock = (0..<3).map { padded(Int.random(in: 0...($0 == 0 ? 23 : 59), using: &generator), 2) }
+      let time = date.joined(separator: "/") + " " + clock.joined(separator: ":")
+      let line = Array((time + " ui: x").utf8)
+      for position in 0..<19 {
+        for value in [UInt8(0x2F), 0x30, 0x39, 0x3A, 0x20, 0x41, 0xB0, UInt8.random(in: 0...255, using: &generator)] {
+          var changed = line
+          changed[position] = value
+          let (found, end) = changed.withUnsafeBytes { raw -> (LogTimestamp?, Int) in
+            var cursor = LineCursor(raw)
+            return (cursor.matchSlashTimestamp(), cursor.index)
+          }
+          #expect(found == byDigits(changed), "\(String(decoding: changed, as: UTF8.self))")
+          #expect(end == (found == nil ? 0 : 20))
+        }
+      }
+    }
+    // Too short to hold one.
+    let short = Array("2026/02/21 22:47:4".utf8).withUnsafeBytes { raw in
+      var cursor = LineCursor(raw)
+      return cursor.matchSlashTimestamp()
+    }
+    #expect(short == nil)
+  }
+
   /// The bracketed-GUID shortcut of `matchOperationID` finds what the byte loop alone finds: a
   /// GUID with each of its bytes replaced by every byte value, each followed by three endings.
   @Test func operationIDShortcutAgreesWithTheByteLoop() {
