@@ -45,8 +45,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # ------------------------------------------------------------------ build
-say "swift build -c release"
-swift build -c release >&2
+say "swift build -c release --static-swift-stdlib (as make build)"
+swift build -c release --static-swift-stdlib >&2
 mkdir -p "$DATA"
 # What was built (other work may change the tree while the benchmark runs).
 { git rev-parse --short HEAD 2>/dev/null || echo "?"
