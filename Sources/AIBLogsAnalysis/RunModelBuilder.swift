@@ -525,11 +525,12 @@ final class RunModelBuilder {
   }
 
   private func addNotable(_ evidence: EvidenceLine, customizer: Int) {
-    var list = notable[customizer, default: []]
-    if list.contains(evidence) { return }
-    list.append(evidence)
-    if list.count > RunModelBuilder.notableLimit { list.removeFirst(list.count - RunModelBuilder.notableLimit) }
-    notable[customizer] = list
+    // In place: a copy of the list taken out of the dictionary would be copied again on append.
+    if notable[customizer]?.contains(evidence) == true { return }
+    notable[customizer, default: []].append(evidence)
+    if let count = notable[customizer]?.count, count > RunModelBuilder.notableLimit {
+      notable[customizer]?.removeFirst(count - RunModelBuilder.notableLimit)
+    }
   }
 
   /// The lines of the PowerShell error record that ends at `line` (header, `At`, `+` lines).
@@ -572,23 +573,25 @@ final class RunModelBuilder {
       lines = powerShellRecord(endingAt: line) + [evidence]
       for record in lines { addNotable(record, customizer: current ?? -1) }
     }
-    if var finding = findings[pattern.id] {
-      finding.occurrences += 1
-      if let index = current, let previous = findingCustomizer[pattern.id], previous >= 0, index > previous {
-        // Seen again in a later step: the later step is the one closer to the failure.
-        findingCustomizer[pattern.id] = index
-        finding.line = evidence.line
-        finding.captures = match.captures.dictionary
-        finding.evidence = Array(lines.prefix(RunModelBuilder.evidenceLimit))
-        findings[pattern.id] = finding
-        return
+    if findings[pattern.id] != nil {
+      // Changed in place (a copy taken out of the dictionary copies its lists on each change).
+      func update(_ finding: inout Finding) {
+        finding.occurrences += 1
+        if let index = current, let previous = findingCustomizer[pattern.id], previous >= 0, index > previous {
+          // Seen again in a later step: the later step is the one closer to the failure.
+          findingCustomizer[pattern.id] = index
+          finding.line = evidence.line
+          finding.captures = match.captures.dictionary
+          finding.evidence = Array(lines.prefix(RunModelBuilder.evidenceLimit))
+          return
+        }
+        for (key, value) in match.captures where finding.captures[key] == nil { finding.captures[key] = value }
+        for item in lines
+        where finding.evidence.count < RunModelBuilder.evidenceLimit && !finding.evidence.contains(item) {
+          finding.evidence.append(item)
+        }
       }
-      for (key, value) in match.captures where finding.captures[key] == nil { finding.captures[key] = value }
-      for item in lines where finding.evidence.count < RunModelBuilder.evidenceLimit && !finding.evidence.contains(item)
-      {
-        finding.evidence.append(item)
-      }
-      findings[pattern.id] = finding
+      update(&findings[pattern.id]!)
       return
     }
     findings[pattern.id] = makeFinding(

@@ -15,6 +15,21 @@ import Testing
         ]))
   }
 
+  /// Strings with and without characters to escape are written as JSON that reads back the
+  /// same (plain strings take a shortcut).
+  @Test func quotedStringsReadBackTheSame() throws {
+    let texts = [
+      "", "plain text", "caf\u{E9} \u{1F600}", "say \"hi\"", #"C:\Windows\Temp"#, "line\nbreak\r\n", "tab\there",
+      "bell\u{07} and nul\u{00}", "\u{1F}", "ends with a backslash \\",
+    ]
+    for text in texts {
+      let quoted = JSONValue.quote(text)
+      #expect(try JSONParser.parse(quoted).value == .string(text), "\(quoted)")
+    }
+    #expect(JSONValue.quote("plain") == "\"plain\"")
+    #expect(JSONValue.quote("a\u{01}\"") == #""a\u0001\"""#)
+  }
+
   @Test func recordsTheLineAndColumnOfEveryValue() throws {
     let text = """
       {
