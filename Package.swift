@@ -55,7 +55,11 @@ let package = Package(
 
     // Build-time embedding of Patterns/*.yaml into the binary, so an installed aib-logs
     // carries its library.
-    .executableTarget(name: "EmbedPatternsTool", path: "Sources/EmbedPatternsTool"),
+    .executableTarget(
+      name: "EmbedPatternsTool",
+      dependencies: [.product(name: "Yams", package: "Yams")],
+      path: "Sources/EmbedPatternsTool"
+    ),
     .plugin(
       name: "EmbedPatterns",
       capability: .buildTool(),

@@ -1,8 +1,9 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds the package's `Patterns/*.yaml` files into the target as Swift source, so that the
-/// pattern library travels inside the `aib-logs` binary.
+/// Embeds the package's `Patterns/*.yaml` files into the target as Swift source, parsed at build
+/// time (no YAML parse at start-up), so that the pattern library travels inside the `aib-logs`
+/// binary.
 @main
 struct EmbedPatterns: BuildToolPlugin {
   func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {

@@ -39,9 +39,9 @@ public struct PatternLibrary: Sendable {
   ///
   /// Throws the first diagnostic when a bundled file is broken (a build of a broken tree).
   public static func bundled() throws(PatternDiagnostic) -> PatternLibrary {
-    // Parsing the YAML is most of the start-up time of every command: the files are parsed on
-    // all cores, then taken in their order.
-    let files = bundledPatternFiles
+    // The files were parsed at build time (see `PatternNode(encoded:)`); reading them into
+    // patterns runs on all cores, then they are taken in their order.
+    let files = bundledPatternTrees
     // Each index is written by one iteration only, and read after all of them have finished.
     nonisolated(unsafe) let results = UnsafeMutableBufferPointer<Result<Pattern, PatternDiagnostic>?>.allocate(
       capacity: files.count)
@@ -50,7 +50,11 @@ public struct PatternLibrary: Sendable {
     DispatchQueue.concurrentPerform(iterations: files.count) { index in
       let file = files[index]
       results[index] = Result { () throws(PatternDiagnostic) -> Pattern in
-        try PatternLoader.load(file: "Patterns/" + file.name, contents: file.contents)
+        guard let root = PatternNode(encoded: file.tree) else {
+          throw PatternDiagnostic(
+            file: "Patterns/" + file.name, line: 0, message: "the bundled form of this file does not read back")
+        }
+        return try PatternLoader.load(file: "Patterns/" + file.name, root: root)
       }
     }
     var patterns: [Pattern] = []

@@ -27,15 +27,20 @@ public enum PatternLoader {
     } catch {
       throw PatternDiagnostic(file: file, line: 0, message: "invalid YAML: \(error)")
     }
+    return try load(file: file, root: PatternNode(root))
+  }
+
+  /// Reads one pattern file's root node (from YAML, or from the bundled library's compact form).
+  package static func load(file: String, root: PatternNode) throws(PatternDiagnostic) -> Pattern {
     guard let mapping = root.mapping else {
-      throw PatternDiagnostic(file: file, line: line(root), message: "a pattern file must be a mapping of fields")
+      throw PatternDiagnostic(file: file, line: root.line, message: "a pattern file must be a mapping of fields")
     }
     let reader = FieldReader(file: file, mapping: mapping, root: root)
-    for (key, _) in mapping {
-      guard let name = key.string, knownKeys.contains(name) else {
+    for pair in mapping {
+      guard let name = pair.key.string, knownKeys.contains(name) else {
         throw PatternDiagnostic(
-          file: file, line: line(key),
-          message: "unknown field '\(key.string ?? "?")' (known: \(knownKeys.sorted().joined(separator: ", ")))")
+          file: file, line: pair.key.line,
+          message: "unknown field '\(pair.key.string ?? "?")' (known: \(knownKeys.sorted().joined(separator: ", ")))")
       }
     }
     let id = try reader.string("id")
@@ -75,11 +80,11 @@ public enum PatternLoader {
     }
     let regexes = try regexNodes.map { node throws(PatternDiagnostic) -> PatternRegex in
       guard let text = node.string else {
-        throw PatternDiagnostic(file: file, line: line(node), message: "each regex must be a string")
+        throw PatternDiagnostic(file: file, line: node.line, message: "each regex must be a string")
       }
       // A quoted scalar starts one column after its mark.
-      let column = (node.mark?.column ?? 0) + (isQuoted(node) ? 1 : 0)
-      return PatternRegex(source: text, line: line(node), column: column)
+      let column = node.column + (node.isQuoted ? 1 : 0)
+      return PatternRegex(source: text, line: node.line, column: column)
     }
     let (matchSamples, noMatchSamples) = try reader.samples()
     if matchSamples.isEmpty {
@@ -125,13 +130,6 @@ public enum PatternLoader {
     return pattern
   }
 
-  static func line(_ node: Node) -> Int { node.mark?.line ?? 0 }
-
-  static func isQuoted(_ node: Node) -> Bool {
-    guard case .scalar(let scalar) = node else { return false }
-    return scalar.style == .singleQuoted || scalar.style == .doubleQuoted
-  }
-
   static func fileStem(_ file: String) -> String {
     let name = file.split(separator: "/").last.map(String.init) ?? file
     return name.hasSuffix(".yaml") ? String(name.dropLast(5)) : name
@@ -166,48 +164,46 @@ public enum PatternLoader {
 /// Typed access to the fields of one pattern mapping, with located diagnostics.
 struct FieldReader {
   let file: String
-  let root: Node
+  let root: PatternNode
   /// The mapping's values by key text, the first of a repeated key winning (as in a lookup).
-  private let fields: [String: Node]
+  private let fields: [String: PatternNode]
 
-  init(file: String, mapping: Node.Mapping, root: Node) {
+  init(file: String, mapping: [PatternNode.Pair], root: PatternNode) {
     self.file = file
     self.root = root
-    var fields: [String: Node] = [:]
+    var fields: [String: PatternNode] = [:]
     fields.reserveCapacity(mapping.count)
-    for (name, value) in mapping {
-      if let key = name.string, fields[key] == nil { fields[key] = value }
+    for pair in mapping {
+      if let key = pair.key.string, fields[key] == nil { fields[key] = pair.value }
     }
     self.fields = fields
   }
 
-  func node(_ key: String) -> Node? { fields[key] }
+  func node(_ key: String) -> PatternNode? { fields[key] }
 
-  /// The value of `key` in `mapping`, comparing key text only (`Node.Mapping`'s own subscript
-  /// compares whole nodes and resolves their tags, which was most of the library's load time).
-  static func value(of key: String, in mapping: Node.Mapping) -> Node? {
-    for (name, value) in mapping where name.string == key { return value }
-    return nil
+  /// The value of `key` in `mapping`, the first of a repeated key winning.
+  static func value(of key: String, in mapping: [PatternNode.Pair]) -> PatternNode? {
+    mapping.first { $0.key.string == key }?.value
   }
 
   func line(of key: String) -> Int {
-    node(key).map(PatternLoader.line) ?? PatternLoader.line(root)
+    node(key)?.line ?? root.line
   }
 
   func fail(_ key: String, _ message: String) -> PatternDiagnostic {
     PatternDiagnostic(file: file, line: line(of: key), message: message)
   }
 
-  func required(_ key: String) throws(PatternDiagnostic) -> Node {
+  func required(_ key: String) throws(PatternDiagnostic) -> PatternNode {
     guard let value = node(key) else { throw fail(key, "missing required field '\(key)'") }
     return value
   }
 
   func string(_ key: String) throws(PatternDiagnostic) -> String {
-    guard case .scalar(let scalar) = try required(key), !scalar.string.isEmpty else {
+    guard let text = try required(key).string, !text.isEmpty else {
       throw fail(key, "'\(key)' must be a non-empty string")
     }
-    return scalar.string
+    return text
   }
 
   /// A scalar's text whatever its type (`catalog: D4`, `catalog: none`).
@@ -243,20 +239,19 @@ struct FieldReader {
     return value
   }
 
-  func sequence(_ key: String) throws(PatternDiagnostic) -> [Node] {
-    guard case .sequence(let items) = try required(key) else {
+  func sequence(_ key: String) throws(PatternDiagnostic) -> [PatternNode] {
+    guard let items = try required(key).sequence else {
       throw fail(key, "'\(key)' must be a list")
     }
-    return Array(items)
+    return items
   }
 
   func strings(_ key: String) throws(PatternDiagnostic) -> [String] {
     try sequence(key).map { item throws(PatternDiagnostic) -> String in
-      guard case .scalar(let scalar) = item else {
-        throw PatternDiagnostic(
-          file: file, line: PatternLoader.line(item), message: "'\(key)' must be a list of strings")
+      guard let text = item.string else {
+        throw PatternDiagnostic(file: file, line: item.line, message: "'\(key)' must be a list of strings")
       }
-      return scalar.string
+      return text
     }
   }
 
@@ -269,16 +264,16 @@ struct FieldReader {
     guard let samples = try required("samples").mapping else {
       throw fail("samples", "'samples' must be a mapping with 'match' and 'noMatch'")
     }
-    for (key, value) in samples where key.string != "match" && key.string != "noMatch" {
+    for pair in samples where pair.key.string != "match" && pair.key.string != "noMatch" {
       throw PatternDiagnostic(
-        file: file, line: PatternLoader.line(value),
-        message: "unknown samples key '\(key.string ?? "?")' (expected match, noMatch)")
+        file: file, line: pair.value.line,
+        message: "unknown samples key '\(pair.key.string ?? "?")' (expected match, noMatch)")
     }
     var matches: [MatchSample] = []
     if let node = FieldReader.value(of: "match", in: samples) {
-      guard case .sequence(let items) = node else { throw fail("samples", "'samples.match' must be a list") }
+      guard let items = node.sequence else { throw fail("samples", "'samples.match' must be a list") }
       for item in items {
-        let fileLine = PatternLoader.line(item)
+        let fileLine = item.line
         if let text = item.string {
           matches.append(MatchSample(line: text, fileLine: fileLine))
           continue
@@ -291,32 +286,30 @@ struct FieldReader {
         var captures: [String: String] = [:]
         if let captureNode = FieldReader.value(of: "captures", in: entry) {
           guard let captureMap = captureNode.mapping else {
-            throw PatternDiagnostic(
-              file: file, line: PatternLoader.line(captureNode), message: "'captures' must be a mapping")
+            throw PatternDiagnostic(file: file, line: captureNode.line, message: "'captures' must be a mapping")
           }
-          for (name, value) in captureMap {
-            guard let key = name.string, case .scalar(let scalar) = value else {
-              throw PatternDiagnostic(
-                file: file, line: PatternLoader.line(value), message: "captures map names to strings")
+          for pair in captureMap {
+            guard let key = pair.key.string, let value = pair.value.string else {
+              throw PatternDiagnostic(file: file, line: pair.value.line, message: "captures map names to strings")
             }
-            captures[key] = scalar.string
+            captures[key] = value
           }
         }
-        for (key, _) in entry where key.string != "line" && key.string != "captures" {
-          throw PatternDiagnostic(file: file, line: fileLine, message: "unknown sample key '\(key.string ?? "?")'")
+        for pair in entry where pair.key.string != "line" && pair.key.string != "captures" {
+          throw PatternDiagnostic(
+            file: file, line: fileLine, message: "unknown sample key '\(pair.key.string ?? "?")'")
         }
         matches.append(MatchSample(line: text, captures: captures, fileLine: fileLine))
       }
     }
     var misses: [NoMatchSample] = []
     if let node = FieldReader.value(of: "noMatch", in: samples) {
-      guard case .sequence(let items) = node else { throw fail("samples", "'samples.noMatch' must be a list") }
+      guard let items = node.sequence else { throw fail("samples", "'samples.noMatch' must be a list") }
       for item in items {
         guard let text = item.string else {
-          throw PatternDiagnostic(
-            file: file, line: PatternLoader.line(item), message: "each noMatch sample is a string")
+          throw PatternDiagnostic(file: file, line: item.line, message: "each noMatch sample is a string")
         }
-        misses.append(NoMatchSample(line: text, fileLine: PatternLoader.line(item)))
+        misses.append(NoMatchSample(line: text, fileLine: item.line))
       }
     }
     return (matches, misses)

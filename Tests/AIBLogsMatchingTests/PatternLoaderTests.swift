@@ -1,4 +1,5 @@
 import AIBLogsPatterns
+import Foundation
 import Testing
 
 @testable import AIBLogsMatching
@@ -126,5 +127,47 @@ func diagnostic(_ text: String, file: String = "Patterns/sample-pattern.yaml") -
     var winner = second
     winner.supersedes = ["sample-pattern"]
     #expect(PatternChecker.check(PatternLibrary(patterns: [first, winner])).isEmpty)
+  }
+}
+
+/// The bundled library is embedded in a compact form parsed at build time; it must read back
+/// exactly as the YAML files do, positions included (diagnostics and `patterns check` use them).
+@Suite struct BundledFormTests {
+  @Test func theBundledFormReadsBackAsTheFilesDo() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    let (fromFiles, diagnostics) = PatternLibrary.load(directory: root.appendingPathComponent("Patterns").path)
+    #expect(diagnostics.isEmpty)
+    let bundled = try PatternLibrary.bundled()
+    #expect(bundled.patterns.count == fromFiles.patterns.count && bundled.patterns.count >= 60)
+    for (fromBundle, fromFile) in zip(bundled.patterns, fromFiles.patterns) {
+      var expected = fromFile
+      expected.file = "Patterns/" + URL(fileURLWithPath: fromFile.file).lastPathComponent
+      #expect(fromBundle == expected, "\(fromFile.id)")
+    }
+  }
+
+  @Test func theCompactFormReadsNodesWithTheirPositions() throws {
+    let node = try #require(PatternNode(encoded: "m1,1,2:s1,1,0,2:ids1,5,1,4:é\nxs2,1,0,1:kq2,4,1:s3,5,0,0:"))
+    #expect(
+      node
+        == .mapping(
+          [
+            PatternNode.Pair(
+              key: .scalar("id", line: 1, column: 1, quoted: false),
+              value: .scalar("é\nx", line: 1, column: 5, quoted: true)),
+            PatternNode.Pair(
+              key: .scalar("k", line: 2, column: 1, quoted: false),
+              value: .sequence([.scalar("", line: 3, column: 5, quoted: false)], line: 2, column: 4)),
+          ], line: 1, column: 1))
+  }
+
+  @Test func aDamagedCompactFormIsRejected() {
+    for damaged in [
+      "", "x1,1,0:", "s1,1,0,5:abc", "s1,1,0,2:abc", "m1,1,1:s1,1,0,1:a", "q1,1,2:s1,1,0,1:a", "s1,1,0,-1:",
+      "s1,1,0,99999999999999999999:a", "s1;1,0,1:a",
+    ] {
+      #expect(PatternNode(encoded: damaged) == nil, "\(damaged)")
+    }
   }
 }
