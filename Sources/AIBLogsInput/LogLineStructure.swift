@@ -92,8 +92,29 @@ public struct LogLineStructure: Sendable, Equatable {
   /// The message: the line after every recognised prefix.
   public var message: Range<Int>
 
+  /// What the lines parsed before held, so that the parts a line repeats from them are compared
+  /// instead of parsed again: the operation id of a run and its timestamps repeat from line to
+  /// line. Keep one per sequence of lines (it is not shared between threads).
+  public struct Memo {
+    /// The last bracketed GUID that was read: its 36 bytes as four words and a half word.
+    fileprivate var guid: (UInt64, UInt64, UInt64, UInt64, UInt32)?
+    /// The last slash timestamp that was read: its three words (as `matchSlashTimestamp` loads
+    /// them) and its value.
+    fileprivate var timestamp: (date: UInt64, day: UInt64, time: UInt64, value: LogTimestamp)?
+
+    /// Nothing remembered yet.
+    public init() {}
+  }
+
   /// Parses `line` (without its LF or trailing CR).
   public init(parsing line: UnsafeRawBufferPointer) {
+    var memo = Memo()
+    self.init(parsing: line, memo: &memo)
+  }
+
+  /// Parses `line` (without its LF or trailing CR), comparing its operation id and timestamps
+  /// with those `memo` remembers from the lines before (the same result, with less work).
+  public init(parsing line: UnsafeRawBufferPointer, memo: inout Memo) {
     var cursor = LineCursor(line)
     message = 0..<line.count
     cursor.skipPasteDecoration()
@@ -101,7 +122,7 @@ public struct LogLineStructure: Sendable, Equatable {
       ciPrefix = cursor.index..<end
       cursor.index = end
     }
-    if let id = cursor.matchOperationID() {
+    if let id = cursor.matchOperationID(memo: &memo) {
       operationID = id.id
       cursor.index = id.end
     }
@@ -113,19 +134,19 @@ public struct LogLineStructure: Sendable, Equatable {
       } else {
         stream = .packer
       }
-      if let time = cursor.matchSlashTimestamp() { timestamp = time }
+      if let time = cursor.matchSlashTimestamp(memo: &memo) { timestamp = time }
     } else if cursor.consumeExact("PACKER OUT") || cursor.consumeExact("PACKER ERR") {
       stream = line[cursor.index - 1] == UInt8(ascii: "T") ? .packerOut : .packerErr
     } else if cursor.consumeExact("PACKER") {
       stream = .packer
-    } else if let time = cursor.matchSlashTimestamp() {
+    } else if let time = cursor.matchSlashTimestamp(memo: &memo) {
       stream = .packerLog
       timestamp = time
     }
     if stream != .other {
       if let plugin = cursor.matchPlugin() {
         self.plugin = plugin
-        if let time = cursor.matchSlashTimestamp() { pluginTimestamp = time }
+        if let time = cursor.matchSlashTimestamp(memo: &memo) { pluginTimestamp = time }
       }
       if cursor.consume("ui error: ") {
         uiError = true
@@ -278,6 +299,12 @@ struct LineCursor {
 
   /// `[<hex and dashes>] ` at the cursor; also the form whose `[` was lost in a paste.
   func matchOperationID() -> (id: Range<Int>, end: Int)? {
+    var memo = LogLineStructure.Memo()
+    return matchOperationID(memo: &memo)
+  }
+
+  /// `matchOperationID()`, comparing a bracketed GUID with the one `memo` remembers first.
+  func matchOperationID(memo: inout LogLineStructure.Memo) -> (id: Range<Int>, end: Int)? {
     guard let base = bytes.baseAddress else { return nil }
     var at = index
     let bracket = byte(at) == UInt8(ascii: "[")
@@ -294,11 +321,15 @@ struct LineCursor {
     {
       func word(_ offset: Int) -> UInt64 { base.loadUnaligned(fromByteOffset: start + offset, as: UInt64.self) }
       func half(_ offset: Int) -> UInt64 { UInt64(base.loadUnaligned(fromByteOffset: start + offset, as: UInt32.self)) }
+      let guid = (word(0), word(8), word(16), word(24), UInt32(truncatingIfNeeded: half(32)))
+      let close = start + 36
+      let found = (start..<close, byte(close + 1) == UInt8(ascii: " ") ? close + 2 : close + 1)
+      if let last = memo.guid, last == guid { return found }
       if LineCursor.allHexDigits(word(0)) && LineCursor.allHexDigits(half(9) | half(14) << 32)
         && LineCursor.allHexDigits(half(19) | half(24) << 32) && LineCursor.allHexDigits(word(28))
       {
-        let close = start + 36
-        return (start..<close, byte(close + 1) == UInt8(ascii: " ") ? close + 2 : close + 1)
+        memo.guid = guid
+        return found
       }
     }
     let limit = min(bytes.count, start + 41)
@@ -335,11 +366,22 @@ struct LineCursor {
   /// `YYYY/MM/DD HH:MM:SS` plus one space, at the cursor. Read as three words, checked and
   /// decoded without a branch per byte (most candidate lines hold one or two of these).
   mutating func matchSlashTimestamp() -> LogTimestamp? {
+    var memo = LogLineStructure.Memo()
+    return matchSlashTimestamp(memo: &memo)
+  }
+
+  /// `matchSlashTimestamp()`, comparing the timestamp with the one `memo` remembers first.
+  mutating func matchSlashTimestamp(memo: inout LogLineStructure.Memo) -> LogTimestamp? {
     let at = index
     guard at + 19 <= bytes.count, let base = bytes.baseAddress else { return nil }
     let date = base.loadUnaligned(fromByteOffset: at, as: UInt64.self)  // YYYY/MM/
     let day = UInt64(base.loadUnaligned(fromByteOffset: at + 8, as: UInt32.self))  // DD H (H: in `time`)
     let time = base.loadUnaligned(fromByteOffset: at + 11, as: UInt64.self)  // HH:MM:SS
+    if let last = memo.timestamp, last.date == date, last.day == day, last.time == time {
+      index = at + 19
+      if byte(index) == UInt8(ascii: " ") { index += 1 }
+      return last.value
+    }
     guard
       LineCursor.matchesTemplate(
         date, digits: 0x0080_8000_8080_8080, separatorMask: 0xFF00_00FF_0000_0000, separators: 0x2F00_002F_0000_0000),
@@ -350,11 +392,13 @@ struct LineCursor {
     func digit(_ word: UInt64, _ byte: Int) -> Int { Int((word >> UInt64(8 * byte)) & 0x0F) }
     index = at + 19
     if byte(index) == UInt8(ascii: " ") { index += 1 }
-    return LogTimestamp(
+    let value = LogTimestamp(
       year: digit(date, 0) * 1000 + digit(date, 1) * 100 + digit(date, 2) * 10 + digit(date, 3),
       month: digit(date, 5) * 10 + digit(date, 6), day: digit(day, 0) * 10 + digit(day, 1),
       hour: digit(time, 0) * 10 + digit(time, 1), minute: digit(time, 3) * 10 + digit(time, 4),
       second: digit(time, 6) * 10 + digit(time, 7))
+    memo.timestamp = (date, day, time, value)
+    return value
   }
 
   /// Whether the eight bytes of `word` (little-endian: byte 0 lowest) are ASCII, the bytes

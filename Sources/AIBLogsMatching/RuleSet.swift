@@ -441,6 +441,8 @@ public final class RuleScanner {
   private var sortedRules: [Int] = []
   /// The matches of the line being verified (reused between lines).
   private var matchesBuffer: [RuleMatch] = []
+  /// The operation id and timestamp of the last candidate line (they repeat on the next ones).
+  private var structureMemo = LogLineStructure.Memo()
 
   /// Runs the regexes of `rules` (in rule order) on the message of one candidate line and calls
   /// `body` when one matched.
@@ -455,7 +457,7 @@ public final class RuleScanner {
     // A line holds a rule's literal but lacks a byte each of its regexes needs (a progress line
     // `35.4 MB / 283.2 MB` without the `%` of a file-progress line): no structure parse, no match.
     guard rules.contains(where: { rule in regexes[rule].contains { $0.mayMatch(within: line) } }) else { return }
-    let structure = LogLineStructure(parsing: line)
+    let structure = LogLineStructure(parsing: line, memo: &structureMemo)
     let message = UnsafeRawBufferPointer(rebasing: line[structure.message])
     // The buffer of the previous line, unless the callback kept that line's matches.
     var matches = matchesBuffer

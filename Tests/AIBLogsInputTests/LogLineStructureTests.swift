@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import AIBLogsInput
@@ -39,6 +40,39 @@ func structure(_ line: String) -> (LogLineStructure, String) {
       let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
       #expect(LineCursor.allHexDigits(word) == hex.contains(bytes[position]), "\(bytes)")
     }
+  }
+
+  /// Parsing with a memo of the lines before gives what parsing each line alone gives: every
+  /// line of every sample log, in order, then the same lines with their operation ids and
+  /// timestamps changed in one byte (the memo must not answer for a line that differs).
+  @Test func parsingWithAMemoGivesTheSameStructures() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    let logs = try FileManager.default.contentsOfDirectory(
+      at: root.appendingPathComponent("SampleLogs"), includingPropertiesForKeys: nil
+    ).filter { $0.pathExtension == "log" }
+    #expect(logs.count >= 10)
+    var memo = LogLineStructure.Memo()
+    var lines = 0
+    for url in logs {
+      for line in try String(contentsOf: url, encoding: .utf8).split(separator: "\n") {
+        var bytes = Array(line.utf8)
+        for variant in 0..<3 {
+          // 0: as it is; 1: a digit of the id; 2: a digit of the first timestamp.
+          if variant == 1, let at = bytes.firstIndex(of: UInt8(ascii: "-")), at > 0 {
+            bytes[at - 1] = bytes[at - 1] == 0x30 ? 0x31 : 0x30
+          }
+          if variant == 2, let at = bytes.firstIndex(of: UInt8(ascii: ":")), at > 0 {
+            bytes[at - 1] = bytes[at - 1] == 0x30 ? 0x31 : 0x30
+          }
+          bytes.withUnsafeBytes { raw in
+            #expect(LogLineStructure(parsing: raw, memo: &memo) == LogLineStructure(parsing: raw), "\(line)")
+          }
+        }
+        lines += 1
+      }
+    }
+    #expect(lines > 1000)
   }
 
   /// The word-at-a-time timestamp reader agrees with reading it digit by digit, for valid
