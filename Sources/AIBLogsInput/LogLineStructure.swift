@@ -357,8 +357,12 @@ struct LineCursor {
     // 0x61...0x66 and 0x78 `x`.
     // Without branches: digits and letters alternate at random in an id, so branches on the
     // byte's range mispredict.
-    let low: UInt64 = 0x03FF_6400_0000_0000
-    let high: UInt64 = 0x0100_007E_0000_007E
+    inBitmap(value, low: 0x03FF_6400_0000_0000, high: 0x0100_007E_0000_007E)
+  }
+
+  /// Whether bit `value` is set in the 128-bit set `high:low` (bytes 0x80 and above are not).
+  @inline(__always)
+  static func inBitmap(_ value: UInt8, low: UInt64, high: UInt64) -> Bool {
     let bits = value < 64 ? low : (value < 128 ? high : 0)
     return (bits >> UInt64(value & 63)) & 1 != 0
   }
@@ -467,10 +471,7 @@ struct LineCursor {
   /// test, as for operation ids).
   @inline(__always)
   static func isNameByte(_ value: UInt8) -> Bool {
-    let low: UInt64 = 0x03FF_6000_0000_0000
-    let high: UInt64 = 0x07FF_FFFE_87FF_FFFE
-    let bits = value < 64 ? low : (value < 128 ? high : 0)
-    return (bits >> UInt64(value & 63)) & 1 != 0
+    inBitmap(value, low: 0x03FF_6000_0000_0000, high: 0x07FF_FFFE_87FF_FFFE)
   }
 
 }
