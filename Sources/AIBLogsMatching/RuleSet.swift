@@ -417,21 +417,30 @@ public final class RuleScanner {
     _ block: LineBlock, candidates: Parts, _ body: (MatchedLine) -> Void
   ) where Parts.Element == CandidateSet {
     var firstLine = block.firstLineNumber
-    // Once per block, not once per line: the rule set's array, retained.
+    // Once per block, not once per line: the rule set's array, retained, and the state kept
+    // between lines, in locals (a stored property changed on every line costs a dynamic
+    // exclusivity check each time).
     let regexes = ruleSet.regexes
+    var state = lineState
+    lineState = LineState()
+    var sorted = sortedRules
+    defer {
+      lineState = state
+      sortedRules = sorted
+    }
     for part in candidates {
+      candidateLineCount += part.lines.count
       for line in part.lines {
-        candidateLineCount += 1
         var rules = part.rules[line.firstRule..<(line.firstRule + line.ruleCount)]
         if rules.count > 1 {
-          sortedRules.removeAll(keepingCapacity: true)
-          sortedRules.append(contentsOf: rules)
-          sortedRules.sort()
-          rules = sortedRules[...]
+          sorted.removeAll(keepingCapacity: true)
+          sorted.append(contentsOf: rules)
+          sorted.sort()
+          rules = sorted[...]
         }
         verifyLine(
           block, start: line.start, end: line.end, number: firstLine + line.lineIndex, rules: rules, regexes: regexes,
-          body)
+          state: &state, body)
       }
       firstLine += part.newlines
     }
@@ -439,16 +448,22 @@ public final class RuleScanner {
 
   /// The rules of a line with more than one, in rule order (reused between lines).
   private var sortedRules: [Int] = []
-  /// The matches of the line being verified (reused between lines).
-  private var matchesBuffer: [RuleMatch] = []
-  /// The operation id and timestamp of the last candidate line (they repeat on the next ones).
-  private var structureMemo = LogLineStructure.Memo()
+  /// What verifying one line leaves for the next.
+  private struct LineState {
+    /// The matches of the line being verified (its buffer is reused between lines).
+    var matches: [RuleMatch] = []
+    /// The operation id and timestamp of the last candidate line (they repeat on the next ones).
+    var memo = LogLineStructure.Memo()
+  }
+
+  /// Kept between blocks; taken into a local while a block is verified.
+  private var lineState = LineState()
 
   /// Runs the regexes of `rules` (in rule order) on the message of one candidate line and calls
   /// `body` when one matched.
   private func verifyLine(
     _ block: LineBlock, start: Int, end: Int, number lineNumber: Int, rules: ArraySlice<Int>,
-    regexes: [[PCRE2Regex]], _ body: (MatchedLine) -> Void
+    regexes: [[PCRE2Regex]], state: inout LineState, _ body: (MatchedLine) -> Void
   ) {
     let bytes = block.bytes
     var trimmedEnd = end
@@ -457,12 +472,12 @@ public final class RuleScanner {
     // A line holds a rule's literal but lacks a byte each of its regexes needs (a progress line
     // `35.4 MB / 283.2 MB` without the `%` of a file-progress line): no structure parse, no match.
     guard rules.contains(where: { rule in regexes[rule].contains { $0.mayMatch(within: line) } }) else { return }
-    let structure = LogLineStructure(parsing: line, memo: &structureMemo)
+    let structure = LogLineStructure(parsing: line, memo: &state.memo)
     let message = UnsafeRawBufferPointer(rebasing: line[structure.message])
     // The buffer of the previous line, unless the callback kept that line's matches.
-    var matches = matchesBuffer
-    matchesBuffer = []
-    defer { matchesBuffer = matches }
+    var matches = state.matches
+    state.matches = []
+    defer { state.matches = matches }
     if !matches.isEmpty { matches.removeAll(keepingCapacity: true) }
     for rule in rules {
       for (regexIndex, regex) in regexes[rule].enumerated() {
