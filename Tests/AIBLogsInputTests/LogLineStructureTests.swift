@@ -75,6 +75,25 @@ func structure(_ line: String) -> (LogLineStructure, String) {
     #expect(lines > 1000)
   }
 
+  /// The word-at-a-time search for a space or a colon finds the first one, wherever it is and
+  /// whatever bytes come before it (bytes with the top bit set included).
+  @Test func theFirstSpaceOrColonIsFoundEightBytesAtATime() {
+    var generator = SystemRandomNumberGenerator()
+    let fillers: [UInt8] = [0x00, 0x19, 0x1F, 0x21, 0x39, 0x3B, 0x41, 0x7F, 0x80, 0xA0, 0xBA, 0xFF, 0x61]
+    for length in 0..<40 {
+      for _ in 0..<50 {
+        var line = (0..<length).map { _ in fillers.randomElement(using: &generator)! }
+        if length > 0 && Bool.random(using: &generator) {
+          line[Int.random(in: 0..<length, using: &generator)] = Bool.random(using: &generator) ? 0x20 : 0x3A
+        }
+        let start = length > 0 ? Int.random(in: 0..<length, using: &generator) : 0
+        let expected = line[start...].firstIndex { $0 == 0x20 || $0 == 0x3A } ?? length
+        let found = line.withUnsafeBytes { LineCursor($0).firstSpaceOrColon(from: start) }
+        #expect(found == expected, "\(line) from \(start)")
+      }
+    }
+  }
+
   /// The word-at-a-time timestamp reader agrees with reading it digit by digit, for valid
   /// times and for each byte of one replaced by every value.
   @Test func slashTimestampsAreReadAsWords() {
