@@ -205,10 +205,11 @@ public struct LiteralPrefilter: Sendable {
           s2 = t[Int(s2 | UInt32(c[Int(base[p2])]))]
           s3 = t[Int(s3 | UInt32(c[Int(base[p3])]))]
           if (s0 | s1 | s2 | s3) >= threshold {
-            LiteralPrefilter.record(s0, p0, 0, threshold, firstIndex, classShift, &laneHits)
-            LiteralPrefilter.record(s1, p1, 1, threshold, firstIndex, classShift, &laneHits)
-            LiteralPrefilter.record(s2, p2, 2, threshold, firstIndex, classShift, &laneHits)
-            LiteralPrefilter.record(s3, p3, 3, threshold, firstIndex, classShift, &laneHits)
+            // Only the lanes that accept call out (usually one of the four).
+            if s0 >= threshold { LiteralPrefilter.record(s0, p0, 0, threshold, firstIndex, classShift, &laneHits) }
+            if s1 >= threshold { LiteralPrefilter.record(s1, p1, 1, threshold, firstIndex, classShift, &laneHits) }
+            if s2 >= threshold { LiteralPrefilter.record(s2, p2, 2, threshold, firstIndex, classShift, &laneHits) }
+            if s3 >= threshold { LiteralPrefilter.record(s3, p3, 3, threshold, firstIndex, classShift, &laneHits) }
           }
           p0 &+= 1
           p1 &+= 1
