@@ -213,8 +213,12 @@ public final class CandidateSet: @unchecked Sendable {
   var filtered: [(start: Int, end: Int, lineIndex: Int, gatheredStart: Int)] = []
   /// Whether the lines the filter passed still wait for the automaton (`finishCandidates`).
   public internal(set) var awaitsAutomaton = false
-  /// The filtered lines copied one after another, each ending in LF, for the automaton.
+  /// The filtered lines copied one after another, each ending in LF, for the automaton: the
+  /// first `gatheredCount` bytes. Sized for the worst case once (its untouched pages cost no
+  /// memory), so that each line is one `memcpy`.
   var gathered: [UInt8] = []
+  /// How many bytes of `gathered` hold lines.
+  var gatheredCount = 0
   /// The number of LF bytes in the part that was scanned.
   public internal(set) var newlines = 0
 
@@ -334,16 +338,27 @@ public final class RuleScanner {
     part.filtered = []
     part.gathered = []
     filtered.removeAll(keepingCapacity: true)
-    gathered.removeAll(keepingCapacity: true)
     let slice = UnsafeRawBufferPointer(rebasing: bytes[part.range])
+    // Passed lines are disjoint and each adds at most its bytes and an LF.
+    let worstCase = 2 * slice.count
+    if gathered.count < worstCase {
+      gathered = [UInt8](unsafeUninitializedCapacity: worstCase) { _, count in count = worstCase }
+    }
     let lead = filter.lead
-    let newlines = filter.forEachCandidateLine(in: slice) { start, hit, end, lineIndex in
-      filtered.append((start, end, lineIndex, gathered.count))
-      gathered.append(contentsOf: UnsafeRawBufferPointer(rebasing: slice[max(start, hit - lead)..<end]))
-      gathered.append(0x0A)
+    var used = 0
+    let newlines = gathered.withUnsafeMutableBytes { out in
+      filter.forEachCandidateLine(in: slice) { start, hit, end, lineIndex in
+        filtered.append((start, end, lineIndex, used))
+        let from = max(start, hit - lead)
+        (out.baseAddress! + used).copyMemory(from: slice.baseAddress! + from, byteCount: end - from)
+        used += end - from
+        out[used] = 0x0A
+        used += 1
+      }
     }
     part.filtered = filtered
     part.gathered = gathered
+    part.gatheredCount = used
     part.newlines = newlines
     part.awaitsAutomaton = true
   }
@@ -353,7 +368,8 @@ public final class RuleScanner {
   private static func runAutomaton(_ part: CandidateSet, _ prefilter: LiteralPrefilter) {
     part.awaitsAutomaton = false
     part.gathered.withUnsafeBytes { gathered in
-      prefilter.scanLanes(gathered, into: &part.hits, lanes: &part.lanes)
+      prefilter.scanLanes(
+        UnsafeRawBufferPointer(rebasing: gathered[0..<part.gatheredCount]), into: &part.hits, lanes: &part.lanes)
     }
     // Local arrays: no exclusivity checks on the class's properties for every hit.
     var lines = part.lines
