@@ -209,8 +209,12 @@ public final class CandidateSet: @unchecked Sendable {
   var lines: [CandidateLine] = []
   var rules: [Int] = []
   /// The lines the line filter passed: their range in the part, their index among the part's
-  /// lines, and where their copy starts in `gathered`.
+  /// lines, and where their copy starts in `gathered` (before the copy: where in the part the
+  /// copy starts, the earliest a literal can start).
   var filtered: [(start: Int, end: Int, lineIndex: Int, gatheredStart: Int)] = []
+  /// The part's bytes, while the passed lines wait to be copied (valid until the part is
+  /// verified: the block stays in memory as long as its candidates do).
+  var waitingBytes = UnsafeRawBufferPointer(start: nil, count: 0)
   /// Whether the lines the filter passed still wait for the automaton (`finishCandidates`).
   public internal(set) var awaitsAutomaton = false
   /// The filtered lines copied one after another, each ending in LF, for the automaton: the
@@ -327,31 +331,46 @@ public final class RuleScanner {
     }
   }
 
-  /// The first stage of `scanPart` with the line filter: the lines the filter passes are copied
-  /// one after another for the automaton (which `runAutomaton` runs), with their line indices;
-  /// and the part's LF count. Each copy starts where the line's first literal can start at the
-  /// earliest, not at the line's start.
+  /// The first stage of `scanPart` with the line filter: the lines the filter passes, with
+  /// their line indices and where their copy for the automaton starts (where the line's first
+  /// literal can start at the earliest, not the line's start); and the part's LF count. The copy
+  /// itself is the second stage's, on whichever thread runs it.
   private static func scanFilteredPart(_ part: CandidateSet, _ bytes: UnsafeRawBufferPointer, _ filter: LineFilter) {
-    // Local arrays: no exclusivity checks on the class's properties in the loop.
+    // A local array: no exclusivity checks on the class's properties in the loop.
+    var filtered = part.filtered
+    part.filtered = []
+    filtered.removeAll(keepingCapacity: true)
+    let slice = UnsafeRawBufferPointer(rebasing: bytes[part.range])
+    let lead = filter.lead
+    let newlines = filter.forEachCandidateLine(in: slice) { start, hit, end, lineIndex in
+      filtered.append((start, end, lineIndex, max(start, hit - lead)))
+    }
+    part.filtered = filtered
+    part.waitingBytes = slice
+    part.newlines = newlines
+    part.awaitsAutomaton = true
+  }
+
+  /// Copies the passed lines of `part` one after another, each ending in LF, for the automaton.
+  private static func gatherFilteredLines(_ part: CandidateSet) {
     var filtered = part.filtered
     var gathered = part.gathered
     part.filtered = []
     part.gathered = []
-    filtered.removeAll(keepingCapacity: true)
-    let slice = UnsafeRawBufferPointer(rebasing: bytes[part.range])
+    let slice = part.waitingBytes
     // Passed lines are disjoint and each adds at most its bytes and an LF.
     let worstCase = 2 * slice.count
     if gathered.count < worstCase {
       gathered = [UInt8](unsafeUninitializedCapacity: worstCase) { _, count in count = worstCase }
     }
-    let lead = filter.lead
     var used = 0
-    let newlines = gathered.withUnsafeMutableBytes { out in
-      filter.forEachCandidateLine(in: slice) { start, hit, end, lineIndex in
-        filtered.append((start, end, lineIndex, used))
-        let from = max(start, hit - lead)
-        (out.baseAddress! + used).copyMemory(from: slice.baseAddress! + from, byteCount: end - from)
-        used += end - from
+    gathered.withUnsafeMutableBytes { out in
+      for index in filtered.indices {
+        let from = filtered[index].gatheredStart
+        let count = filtered[index].end - from
+        (out.baseAddress! + used).copyMemory(from: slice.baseAddress! + from, byteCount: count)
+        filtered[index].gatheredStart = used
+        used += count
         out[used] = 0x0A
         used += 1
       }
@@ -359,14 +378,14 @@ public final class RuleScanner {
     part.filtered = filtered
     part.gathered = gathered
     part.gatheredCount = used
-    part.newlines = newlines
-    part.awaitsAutomaton = true
+    part.waitingBytes = UnsafeRawBufferPointer(start: nil, count: 0)
   }
 
   /// The second stage: the automaton over the passed lines, and the lines with a literal, with
   /// the rules of their literals.
   private static func runAutomaton(_ part: CandidateSet, _ prefilter: LiteralPrefilter) {
     part.awaitsAutomaton = false
+    gatherFilteredLines(part)
     part.gathered.withUnsafeBytes { gathered in
       prefilter.scanLanes(
         UnsafeRawBufferPointer(rebasing: gathered[0..<part.gatheredCount]), into: &part.hits, lanes: &part.lanes)
