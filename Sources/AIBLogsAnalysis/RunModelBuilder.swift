@@ -73,6 +73,8 @@ final class RunModelBuilder {
   private var findings: [String: Finding] = [:]
   private var findingOrder: [String] = []
   private var findingCustomizer: [String: Int] = [:]
+  /// The 0-based index of the regex whose match gave a finding its captures (for its variants).
+  private var findingRegex: [String: Int] = [:]
 
   init(compiled: CompiledPatternLibrary) {
     self.compiled = compiled
@@ -583,6 +585,7 @@ final class RunModelBuilder {
           finding.line = evidence.line
           finding.captures = match.captures.dictionary
           finding.evidence = Array(lines.prefix(RunModelBuilder.evidenceLimit))
+          findingRegex[pattern.id] = match.regexIndex
           return
         }
         for (key, value) in match.captures where finding.captures[key] == nil { finding.captures[key] = value }
@@ -599,6 +602,7 @@ final class RunModelBuilder {
       captures: match.captures.dictionary)
     findingOrder.append(pattern.id)
     findingCustomizer[pattern.id] = current ?? -1
+    findingRegex[pattern.id] = match.regexIndex
   }
 
   private func makeFinding(_ pattern: Pattern, line: Int, evidence: [EvidenceLine], captures: [String: String])
@@ -636,10 +640,21 @@ final class RunModelBuilder {
     demoteServiceChecks()
     let kind = detectKind()
     let outcome = decideOutcome(kind: kind)
+    let variantScratch = compiled.variantSelectors.isEmpty ? nil : PCRE2MatchScratch(maxCaptureCount: 64)
     for id in findingOrder {
       guard var finding = findings[id] else { continue }
-      finding.message = Pattern.render(finding.message, captures: finding.captures)
-      finding.fixes = finding.fixes.map { Pattern.render($0, captures: finding.captures) }
+      // The pattern's variant for what was captured (its file says when each applies).
+      var captures = finding.captures
+      if let scratch = variantScratch, let pattern = compiled.library.pattern(id: id),
+        let selection = compiled.selectVariant(
+          patternID: id, regexIndex: findingRegex[id], captures: finding.captures, scratch: scratch)
+      {
+        (finding.message, finding.fixes) = selection.variant.advice(of: pattern)
+        finding.variant = selection.variant.name
+        captures = selection.captures
+      }
+      finding.message = Pattern.render(finding.message, captures: captures)
+      finding.fixes = finding.fixes.map { Pattern.render($0, captures: captures) }
       if let index = findingCustomizer[id] {
         finding.customizer = reference(index)
         // A class that can also fail at submission (a download) happened in a customizer here.
