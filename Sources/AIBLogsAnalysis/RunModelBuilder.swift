@@ -724,37 +724,6 @@ final class RunModelBuilder {
             + "expected hash there to the SHA-256 of the file it downloads now, or pin the download to a version whose "
             + "hash you know; properties.customize[].sha256Checksum checks only the script file itself.", at: 0)
       }
-      // waagent ran and failed on this distribution (its own `Failed to run 'deprovision'` error):
-      // it is installed, so the advice about a missing agent does not apply.
-      if id == "waagent-deprovision-failed", let detail = finding.captures["detail"], !detail.isEmpty,
-        finding.captures["waagent"] == nil
-      {
-        finding.message =
-          "The Linux deprovision step failed: waagent ran but could not deprovision this distribution "
-          + "(\u{201C}\(detail.trimmingWhitespace())\u{201D})."
-        finding.fixes = finding.fixes.filter { !$0.hasPrefix("Keep the WALinuxAgent package installed") }.map {
-          $0.hasPrefix("Otherwise write") ? "Write" + $0.dropFirst("Otherwise write".count) : $0
-        }
-      }
-      // SSH answered but refused the login: the SDK gives up with an authentication error after
-      // repeated handshake failures. The network path worked, so the advice about subnets and
-      // ports does not apply; the image's SSH configuration or user provisioning is the cause.
-      if id == "ssh-timeout", let error = finding.captures["error"],
-        error.contains("authentication error") || error.contains("unable to authenticate")
-      {
-        let detail = error.range(of: "original error: ").map { String(error[$0.upperBound...]) } ?? error
-        finding.message =
-          "SSH on the Linux build VM answered, but the build user's login was refused (\(detail.trimmingCharacters())): "
-          + "the network path worked; the source image's SSH configuration or user provisioning did not let Packer in."
-        finding.fixes =
-          [
-            "Use a source image whose sshd accepts a public-key login for a newly created user (PubkeyAuthentication yes, "
-              + "no AllowUsers/AllowGroups list that leaves the build user out), or apply that hardening after the build; "
-              + "CIS-hardened images often do this.",
-            "Make sure cloud-init or the Azure Linux agent provisions users on the source image (properties.source): "
-              + "without it the build user and its key are never created.",
-          ] + finding.fixes.filter { !$0.hasPrefix("With a BYO subnet") && !$0.contains("TCP connection to SSH") }
-      }
       // Advice about the small default VM, when the log says which size this build used.
       if let size = vmSize, size.lowercased() != "standard_d1_v2",
         let index = finding.fixes.firstIndex(where: { $0.contains("D1_v2") })
