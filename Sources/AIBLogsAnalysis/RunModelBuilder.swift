@@ -640,18 +640,22 @@ final class RunModelBuilder {
     demoteServiceChecks()
     let kind = detectKind()
     let outcome = decideOutcome(kind: kind)
-    let variantScratch = compiled.variantSelectors.isEmpty ? nil : PCRE2MatchScratch(maxCaptureCount: 64)
+    // Made when a finding's pattern has variants: most runs have none.
+    var variantScratch: PCRE2MatchScratch?
     for id in findingOrder {
       guard var finding = findings[id] else { continue }
       // The pattern's variant for what was captured (its file says when each applies).
       var captures = finding.captures
-      if let scratch = variantScratch, let pattern = compiled.library.pattern(id: id),
-        let selection = compiled.selectVariant(
+      if compiled.variantSelectors[id] != nil, let pattern = compiled.library.pattern(id: id) {
+        let scratch = variantScratch ?? PCRE2MatchScratch(maxCaptureCount: 64)
+        variantScratch = scratch
+        if let selection = compiled.selectVariant(
           patternID: id, regexIndex: findingRegex[id], captures: finding.captures, scratch: scratch)
-      {
-        (finding.message, finding.fixes) = selection.variant.advice(of: pattern)
-        finding.variant = selection.variant.name
-        captures = selection.captures
+        {
+          (finding.message, finding.fixes) = selection.variant.advice(of: pattern)
+          finding.variant = selection.variant.name
+          captures = selection.captures
+        }
       }
       finding.message = Pattern.render(finding.message, captures: captures)
       finding.fixes = finding.fixes.map { Pattern.render($0, captures: captures) }
