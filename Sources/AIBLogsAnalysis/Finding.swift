@@ -68,13 +68,15 @@ public struct Finding: Sendable, Codable, Equatable {
   public var references: [String]
   /// A stable fingerprint: the same failure in two builds has the same value.
   public var fingerprint: String = ""
+  /// The name of the pattern's variant whose message and fixes apply; nil when none does.
+  public var variant: String?
 
   /// Creates a finding (the analysis makes them from patterns; the template linter directly).
   public init(
     id: String, severity: Severity, title: String, summary: String, phase: Phase, owner: Owner, retryable: Bool,
     customizer: CustomizerReference?, line: Int, occurrences: Int, evidence: [EvidenceLine],
     captures: [String: String], message: String, fixes: [String], templatePaths: [String], benign: Bool,
-    benignReason: String?, rank: Int, references: [String], fingerprint: String = ""
+    benignReason: String?, rank: Int, references: [String], fingerprint: String = "", variant: String? = nil
   ) {
     self.id = id
     self.severity = severity
@@ -96,16 +98,18 @@ public struct Finding: Sendable, Codable, Equatable {
     self.rank = rank
     self.references = references
     self.fingerprint = fingerprint
+    self.variant = variant
   }
 }
 
 extension Finding {
   enum CodingKeys: String, CodingKey {
     case id, severity, title, summary, phase, owner, retryable, customizer, line, occurrences, evidence, captures
-    case message, fixes, templatePaths, benign, benignReason, rank, references, fingerprint
+    case message, fixes, templatePaths, benign, benignReason, rank, references, fingerprint, variant
   }
 
-  /// Encodes every key; `customizer` and `benignReason` are `null` when unknown or not benign.
+  /// Encodes every key; `customizer` and `benignReason` are `null` when unknown or not benign;
+  /// `variant` is there only when a variant applied.
   public func encode(to encoder: Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(id, forKey: .id)
@@ -128,5 +132,6 @@ extension Finding {
     try container.encode(rank, forKey: .rank)
     try container.encode(references, forKey: .references)
     try container.encode(fingerprint, forKey: .fingerprint)
+    try container.encodeIfPresent(variant, forKey: .variant)
   }
 }

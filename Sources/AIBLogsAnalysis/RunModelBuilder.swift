@@ -73,6 +73,8 @@ final class RunModelBuilder {
   private var findings: [String: Finding] = [:]
   private var findingOrder: [String] = []
   private var findingCustomizer: [String: Int] = [:]
+  /// The 0-based index of the regex whose match gave a finding its captures (for its variants).
+  private var findingRegex: [String: Int] = [:]
 
   init(compiled: CompiledPatternLibrary) {
     self.compiled = compiled
@@ -583,6 +585,7 @@ final class RunModelBuilder {
           finding.line = evidence.line
           finding.captures = match.captures.dictionary
           finding.evidence = Array(lines.prefix(RunModelBuilder.evidenceLimit))
+          findingRegex[pattern.id] = match.regexIndex
           return
         }
         for (key, value) in match.captures where finding.captures[key] == nil { finding.captures[key] = value }
@@ -599,6 +602,7 @@ final class RunModelBuilder {
       captures: match.captures.dictionary)
     findingOrder.append(pattern.id)
     findingCustomizer[pattern.id] = current ?? -1
+    findingRegex[pattern.id] = match.regexIndex
   }
 
   private func makeFinding(_ pattern: Pattern, line: Int, evidence: [EvidenceLine], captures: [String: String])
@@ -636,10 +640,25 @@ final class RunModelBuilder {
     demoteServiceChecks()
     let kind = detectKind()
     let outcome = decideOutcome(kind: kind)
+    // Made when a finding's pattern has variants: most runs have none.
+    var variantScratch: PCRE2MatchScratch?
     for id in findingOrder {
       guard var finding = findings[id] else { continue }
-      finding.message = Pattern.render(finding.message, captures: finding.captures)
-      finding.fixes = finding.fixes.map { Pattern.render($0, captures: finding.captures) }
+      // The pattern's variant for what was captured (its file says when each applies).
+      var captures = finding.captures
+      if compiled.variantSelectors[id] != nil, let pattern = compiled.library.pattern(id: id) {
+        let scratch = variantScratch ?? PCRE2MatchScratch(maxCaptureCount: 64)
+        variantScratch = scratch
+        if let selection = compiled.selectVariant(
+          patternID: id, regexIndex: findingRegex[id], captures: finding.captures, scratch: scratch)
+        {
+          (finding.message, finding.fixes) = selection.variant.advice(of: pattern)
+          finding.variant = selection.variant.name
+          captures = selection.captures
+        }
+      }
+      finding.message = Pattern.render(finding.message, captures: captures)
+      finding.fixes = finding.fixes.map { Pattern.render($0, captures: captures) }
       if let index = findingCustomizer[id] {
         finding.customizer = reference(index)
         // A class that can also fail at submission (a download) happened in a customizer here.
@@ -708,37 +727,6 @@ final class RunModelBuilder {
           "The check that failed is in the script of customizer #\(step.number) (its output says so): update the "
             + "expected hash there to the SHA-256 of the file it downloads now, or pin the download to a version whose "
             + "hash you know; properties.customize[].sha256Checksum checks only the script file itself.", at: 0)
-      }
-      // waagent ran and failed on this distribution (its own `Failed to run 'deprovision'` error):
-      // it is installed, so the advice about a missing agent does not apply.
-      if id == "waagent-deprovision-failed", let detail = finding.captures["detail"], !detail.isEmpty,
-        finding.captures["waagent"] == nil
-      {
-        finding.message =
-          "The Linux deprovision step failed: waagent ran but could not deprovision this distribution "
-          + "(\u{201C}\(detail.trimmingWhitespace())\u{201D})."
-        finding.fixes = finding.fixes.filter { !$0.hasPrefix("Keep the WALinuxAgent package installed") }.map {
-          $0.hasPrefix("Otherwise write") ? "Write" + $0.dropFirst("Otherwise write".count) : $0
-        }
-      }
-      // SSH answered but refused the login: the SDK gives up with an authentication error after
-      // repeated handshake failures. The network path worked, so the advice about subnets and
-      // ports does not apply; the image's SSH configuration or user provisioning is the cause.
-      if id == "ssh-timeout", let error = finding.captures["error"],
-        error.contains("authentication error") || error.contains("unable to authenticate")
-      {
-        let detail = error.range(of: "original error: ").map { String(error[$0.upperBound...]) } ?? error
-        finding.message =
-          "SSH on the Linux build VM answered, but the build user's login was refused (\(detail.trimmingCharacters())): "
-          + "the network path worked; the source image's SSH configuration or user provisioning did not let Packer in."
-        finding.fixes =
-          [
-            "Use a source image whose sshd accepts a public-key login for a newly created user (PubkeyAuthentication yes, "
-              + "no AllowUsers/AllowGroups list that leaves the build user out), or apply that hardening after the build; "
-              + "CIS-hardened images often do this.",
-            "Make sure cloud-init or the Azure Linux agent provisions users on the source image (properties.source): "
-              + "without it the build user and its key are never created.",
-          ] + finding.fixes.filter { !$0.hasPrefix("With a BYO subnet") && !$0.contains("TCP connection to SSH") }
       }
       // Advice about the small default VM, when the log says which size this build used.
       if let size = vmSize, size.lowercased() != "standard_d1_v2",

@@ -8,6 +8,8 @@ public final class CompiledPatternLibrary: Sendable {
   public let library: PatternLibrary
   /// The compiled rules: one per pattern, in library order, then `extraRules`.
   public let ruleSet: CompiledRuleSet
+  /// The variant selectors of the patterns that have variants, by pattern id.
+  public let variantSelectors: [String: VariantSelector]
   /// The number of pattern rules at the front of `ruleSet`.
   public var patternCount: Int { library.patterns.count }
 
@@ -26,6 +28,19 @@ public final class CompiledPatternLibrary: Sendable {
       }
       throw PatternDiagnostic(file: "(built-in rule \(error.ruleID))", line: 0, message: "\(error)")
     }
+    var selectors: [String: VariantSelector] = [:]
+    for pattern in library.patterns where !pattern.variants.isEmpty {
+      selectors[pattern.id] = try VariantSelector(pattern: pattern)
+    }
+    variantSelectors = selectors
+  }
+
+  /// The variant of pattern `id` that applies to a match of its regex `regexIndex` (0-based; nil
+  /// when unknown) with `captures`, or nil when the pattern has none that applies.
+  public func selectVariant(
+    patternID id: String, regexIndex: Int?, captures: [String: String], scratch: PCRE2MatchScratch
+  ) -> VariantSelector.Selection? {
+    variantSelectors[id]?.select(regexIndex: regexIndex, captures: captures, scratch: scratch)
   }
 
   /// The pattern of a rule index, or nil for an extra rule.

@@ -3,14 +3,16 @@ import AIBLogsPatterns
 
 /// Checks a pattern library against its own samples: every regex compiles, every `match`
 /// sample matches with its captures and contains a literal, no `noMatch` sample matches, every
-/// placeholder is a capture, and no sample is claimed by two patterns unless one supersedes the
-/// other.
+/// placeholder is a capture, no sample is claimed by two patterns unless one supersedes the
+/// other, every variant's condition regexes compile and name captures, and every `match`
+/// sample selects the variant it names (or none when it names none).
 public enum PatternChecker {
   /// Every problem found, in file order; empty when the library is sound.
   public static func check(_ library: PatternLibrary) -> [PatternDiagnostic] {
     var diagnostics: [PatternDiagnostic] = []
     let scratch = PCRE2MatchScratch(maxCaptureCount: 64)
     var compiled: [String: [PCRE2Regex]] = [:]
+    var selectors: [String: VariantSelector] = [:]
     let ids = Set(library.patterns.map(\.id))
     for pattern in library.patterns {
       var regexes: [PCRE2Regex] = []
@@ -28,6 +30,29 @@ public enum PatternChecker {
           PatternDiagnostic(
             file: pattern.file, line: 0, message: "placeholder {\(name)} is not a named capture of any regex"))
       }
+      do {
+        let selector = try VariantSelector(pattern: pattern)
+        selectors[pattern.id] = selector
+        for variant in pattern.variants {
+          let available = names.union(selector.conditionCaptureNames(of: variant))
+          for name in variant.placeholders.subtracting(available).sorted() {
+            diagnostics.append(
+              PatternDiagnostic(
+                file: pattern.file, line: variant.line,
+                message:
+                  "placeholder {\(name)} of variant '\(variant.name)' is not a named capture of any regex or condition")
+            )
+          }
+          for name in variant.captures.map(\.capture) + variant.absent where !names.contains(name) {
+            diagnostics.append(
+              PatternDiagnostic(
+                file: pattern.file, line: variant.line,
+                message: "variant '\(variant.name)' has a condition on '\(name)', which no regex captures"))
+          }
+        }
+      } catch {
+        diagnostics.append(error)
+      }
       for other in pattern.supersedes where !ids.contains(other) {
         diagnostics.append(
           PatternDiagnostic(file: pattern.file, line: 0, message: "supersedes unknown pattern '\(other)'"))
@@ -36,9 +61,9 @@ public enum PatternChecker {
     for pattern in library.patterns {
       guard let regexes = compiled[pattern.id] else { continue }
       for sample in pattern.matchSamples {
-        let result = firstMatch(
+        let result = firstMatchWithIndex(
           regexes, line: sample.line, scratch: scratch, packerLinesOnly: pattern.packerLinesOnly)
-        guard let captures = result else {
+        guard let (regexIndex, captures) = result else {
           diagnostics.append(
             PatternDiagnostic(
               file: pattern.file, line: sample.fileLine, message: "match sample does not match any regex",
@@ -51,6 +76,17 @@ public enum PatternChecker {
             PatternDiagnostic(
               file: pattern.file, line: sample.fileLine,
               message: "capture '\(name)' is \(actual), the sample expects '\(expected)'"))
+        }
+        if let selector = selectors[pattern.id] {
+          let selected = selector.select(regexIndex: regexIndex, captures: captures, scratch: scratch)?.variant.name
+          if selected != sample.variant {
+            let expected = sample.variant.map { "variant '\($0)'" } ?? "no variant"
+            let actual = selected.map { "variant '\($0)'" } ?? "no variant"
+            diagnostics.append(
+              PatternDiagnostic(
+                file: pattern.file, line: sample.fileLine,
+                message: "match sample selects \(actual), the sample expects \(expected)", snippet: sample.line))
+          }
         }
         let lowered = asciiLowercased(sample.line)
         if !pattern.literals.contains(where: { lowered.contains(asciiLowercased($0)) }) {
@@ -88,14 +124,21 @@ public enum PatternChecker {
   public static func firstMatch(
     _ regexes: [PCRE2Regex], line: String, scratch: PCRE2MatchScratch, packerLinesOnly: Bool = false
   ) -> [String: String]? {
+    firstMatchWithIndex(regexes, line: line, scratch: scratch, packerLinesOnly: packerLinesOnly)?.captures
+  }
+
+  /// Like `firstMatch`, with the 0-based index of the regex that matched.
+  public static func firstMatchWithIndex(
+    _ regexes: [PCRE2Regex], line: String, scratch: PCRE2MatchScratch, packerLinesOnly: Bool = false
+  ) -> (regexIndex: Int, captures: [String: String])? {
     var bytes = Array(line.utf8)
     if bytes.last == 0x0A { bytes.removeLast() }
     if bytes.last == 0x0D { bytes.removeLast() }
-    return bytes.withUnsafeBytes { raw -> [String: String]? in
+    return bytes.withUnsafeBytes { raw -> (regexIndex: Int, captures: [String: String])? in
       let structure = LogLineStructure(parsing: raw)
       if packerLinesOnly && structure.builder != nil { return nil }
       let message = UnsafeRawBufferPointer(rebasing: raw[structure.message])
-      for regex in regexes {
+      for (index, regex) in regexes.enumerated() {
         guard let groups = try? regex.match(message, scratch: scratch) else { continue }
         var captures: [String: String] = [:]
         for (name, group) in regex.captureNames where group < groups.count {
@@ -103,7 +146,7 @@ public enum PatternChecker {
             captures[name] = String(decoding: UnsafeRawBufferPointer(rebasing: message[range]), as: UTF8.self)
           }
         }
-        return captures
+        return (index, captures)
       }
       return nil
     }

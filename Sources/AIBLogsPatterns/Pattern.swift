@@ -86,12 +86,77 @@ public struct MatchSample: Sendable, Equatable {
   public let captures: [String: String]
   /// The 1-based line of the sample in its pattern file.
   public let fileLine: Int
+  /// The name of the variant the match must select; nil when it must select none.
+  public let variant: String?
 
   /// Creates a sample.
-  public init(line: String, captures: [String: String] = [:], fileLine: Int = 0) {
+  public init(line: String, captures: [String: String] = [:], fileLine: Int = 0, variant: String? = nil) {
     self.line = line
     self.captures = captures
     self.fileLine = fileLine
+    self.variant = variant
+  }
+}
+
+/// A condition of a variant on one capture: the captured text must match a regex.
+public struct CaptureCondition: Sendable, Equatable {
+  /// The capture's name.
+  public let capture: String
+  /// The PCRE2 regex the captured text must match (unanchored); its named groups become
+  /// placeholders of the variant's message and fixes.
+  public let regex: PatternRegex
+
+  /// Creates a capture condition.
+  public init(capture: String, regex: PatternRegex) {
+    self.capture = capture
+    self.regex = regex
+  }
+}
+
+/// A variant of a pattern: when its conditions hold on a match, its message replaces the
+/// pattern's and its fixes come before the pattern's fixes it keeps.
+public struct PatternVariant: Sendable, Equatable {
+  /// The variant's name (kebab-case, unique in its pattern).
+  public let name: String
+  /// The 1-based index of the regex that must have matched; nil for any.
+  public let regex: Int?
+  /// Captures that must be present and match a regex, in file order.
+  public let captures: [CaptureCondition]
+  /// Captures that must be absent or empty.
+  public let absent: [String]
+  /// The message, with `{capture}` placeholders; nil keeps the pattern's message.
+  public let message: String?
+  /// The variant's own fixes, shown first, with `{capture}` placeholders.
+  public let fixes: [String]
+  /// The 1-based indices of the pattern's fixes kept after the variant's own, in that order.
+  public let keptFixes: [Int]
+  /// The 1-based line of the variant in its pattern file (0 when not from a file).
+  public let line: Int
+
+  /// Creates a variant.
+  public init(
+    name: String, regex: Int? = nil, captures: [CaptureCondition] = [], absent: [String] = [],
+    message: String? = nil, fixes: [String] = [], keptFixes: [Int], line: Int = 0
+  ) {
+    self.name = name
+    self.regex = regex
+    self.captures = captures
+    self.absent = absent
+    self.message = message
+    self.fixes = fixes
+    self.keptFixes = keptFixes
+    self.line = line
+  }
+
+  /// The variant's message and fixes followed by the kept ones of `pattern`, unrendered.
+  public func advice(of pattern: Pattern) -> (message: String, fixes: [String]) {
+    let kept = keptFixes.compactMap { pattern.fixes.indices.contains($0 - 1) ? pattern.fixes[$0 - 1] : nil }
+    return (message ?? pattern.message, fixes + kept)
+  }
+
+  /// The placeholder names used in `message` and `fixes`.
+  public var placeholders: Set<String> {
+    Pattern.placeholders(in: (message.map { [$0] } ?? []) + fixes)
   }
 }
 
@@ -159,6 +224,13 @@ public struct Pattern: Sendable, Equatable, Identifiable {
   /// cancellation), so that the same text in a customizer's output (`==> azure-arm: ...`,
   /// `    azure-arm: ...`, a nested Packer build) does not count.
   public var packerLinesOnly = false
+  /// Variants of the message and fixes, the first whose conditions hold winning.
+  public var variants: [PatternVariant] = []
+
+  /// The variant called `name`, if any.
+  public func variant(named name: String) -> PatternVariant? {
+    variants.first { $0.name == name }
+  }
 }
 
 extension Pattern {
@@ -184,9 +256,12 @@ extension Pattern {
   }
 
   /// The placeholder names used in `message` and `fixes`.
-  public var placeholders: Set<String> {
+  public var placeholders: Set<String> { Pattern.placeholders(in: [message] + fixes) }
+
+  /// The placeholder names used in `texts`.
+  public static func placeholders(in texts: [String]) -> Set<String> {
     var names = Set<String>()
-    for text in [message] + fixes {
+    for text in texts {
       var rest = text[...]
       while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
         let name = rest[rest.index(after: open)..<close]

@@ -7,8 +7,14 @@ public enum PatternLoader {
   public static let knownKeys: Set<String> = [
     "id", "catalog", "title", "summary", "severity", "phase", "owner", "retryable", "rank",
     "benign", "benignReason", "supersedes", "literals", "regexes", "message", "fixes",
-    "templatePaths", "references", "samples", "notes", "packerLinesOnly",
+    "templatePaths", "references", "samples", "notes", "packerLinesOnly", "variants",
   ]
+
+  /// Every key a variant may have.
+  public static let knownVariantKeys: Set<String> = ["name", "when", "message", "fixes", "keepFixes"]
+
+  /// Every condition a variant's `when` may have.
+  public static let knownConditionKeys: Set<String> = ["regex", "captures", "absent"]
 
   /// Parses the contents of one pattern file; `file` is its display name (`x.yaml` or a path).
   public static func load(file: String, contents: String) throws(PatternDiagnostic) -> Pattern {
@@ -95,7 +101,10 @@ public enum PatternLoader {
       throw PatternDiagnostic(
         file: file, line: reader.line(of: "samples"), message: "a pattern needs at least one noMatch sample")
     }
-    let pattern = Pattern(
+    let fixes = try reader.strings("fixes")
+    let variants = try reader.variants(regexCount: regexes.count, fixCount: fixes.count, benign: benign)
+    try checkSampleVariants(file: file, variants: variants, samples: matchSamples)
+    var pattern = Pattern(
       id: id,
       catalog: try reader.scalarText("catalog"),
       title: try reader.string("title"),
@@ -111,7 +120,7 @@ public enum PatternLoader {
       literals: literals,
       regexes: regexes,
       message: try reader.string("message"),
-      fixes: try reader.strings("fixes"),
+      fixes: fixes,
       templatePaths: try reader.strings("templatePaths"),
       references: try reader.strings("references"),
       matchSamples: matchSamples,
@@ -119,6 +128,7 @@ public enum PatternLoader {
       notes: try reader.optionalString("notes") ?? "",
       file: file,
       packerLinesOnly: try reader.optionalBool("packerLinesOnly") ?? false)
+    pattern.variants = variants
     if pattern.fixes.isEmpty && !benign {
       throw PatternDiagnostic(
         file: file, line: reader.line(of: "fixes"), message: "a pattern that is not benign needs at least one fix")
@@ -128,6 +138,24 @@ public enum PatternLoader {
         file: file, line: reader.line(of: "references"), message: "reference '\(reference)' is not an https URL")
     }
     return pattern
+  }
+
+  /// Every sample names a variant of the file, and every variant has a sample.
+  static func checkSampleVariants(
+    file: String, variants: [PatternVariant], samples: [MatchSample]
+  ) throws(PatternDiagnostic) {
+    for sample in samples {
+      if let name = sample.variant, !variants.contains(where: { $0.name == name }) {
+        let known = variants.isEmpty ? "the pattern has none" : "known: \(variants.map(\.name).joined(separator: ", "))"
+        throw PatternDiagnostic(
+          file: file, line: sample.fileLine, message: "the sample names an unknown variant '\(name)' (\(known))")
+      }
+    }
+    for variant in variants where !samples.contains(where: { $0.variant == variant.name }) {
+      throw PatternDiagnostic(
+        file: file, line: variant.line,
+        message: "variant '\(variant.name)' has no match sample (add one with 'variant: \(variant.name)')")
+    }
   }
 
   static func fileStem(_ file: String) -> String {
@@ -281,7 +309,7 @@ struct FieldReader {
         guard let entry = item.mapping, let text = FieldReader.value(of: "line", in: entry)?.string else {
           throw PatternDiagnostic(
             file: file, line: fileLine,
-            message: "each match sample is a string or a mapping with 'line' (and optional 'captures')")
+            message: "each match sample is a string or a mapping with 'line' (and optional 'captures', 'variant')")
         }
         var captures: [String: String] = [:]
         if let captureNode = FieldReader.value(of: "captures", in: entry) {
@@ -295,11 +323,19 @@ struct FieldReader {
             captures[key] = value
           }
         }
-        for pair in entry where pair.key.string != "line" && pair.key.string != "captures" {
+        var variant: String?
+        if let variantNode = FieldReader.value(of: "variant", in: entry) {
+          guard let name = variantNode.string, !name.isEmpty else {
+            throw PatternDiagnostic(
+              file: file, line: variantNode.line, message: "a sample's 'variant' is a variant name")
+          }
+          variant = name
+        }
+        for pair in entry where !["line", "captures", "variant"].contains(pair.key.string) {
           throw PatternDiagnostic(
             file: file, line: fileLine, message: "unknown sample key '\(pair.key.string ?? "?")'")
         }
-        matches.append(MatchSample(line: text, captures: captures, fileLine: fileLine))
+        matches.append(MatchSample(line: text, captures: captures, fileLine: fileLine, variant: variant))
       }
     }
     var misses: [NoMatchSample] = []
@@ -313,5 +349,140 @@ struct FieldReader {
       }
     }
     return (matches, misses)
+  }
+
+  /// The `variants` list (empty when absent), checked against the pattern's regex and fix counts.
+  func variants(regexCount: Int, fixCount: Int, benign: Bool) throws(PatternDiagnostic) -> [PatternVariant] {
+    guard let node = node("variants") else { return [] }
+    guard let items = node.sequence else { throw fail("variants", "'variants' must be a list of variants") }
+    var variants: [PatternVariant] = []
+    for item in items {
+      let variant = try variant(item, regexCount: regexCount, fixCount: fixCount, benign: benign)
+      if variants.contains(where: { $0.name == variant.name }) {
+        throw PatternDiagnostic(file: file, line: item.line, message: "variant name '\(variant.name)' is used twice")
+      }
+      variants.append(variant)
+    }
+    return variants
+  }
+
+  private func variant(
+    _ item: PatternNode, regexCount: Int, fixCount: Int, benign: Bool
+  ) throws(PatternDiagnostic) -> PatternVariant {
+    guard let entry = item.mapping else {
+      throw PatternDiagnostic(
+        file: file, line: item.line, message: "each variant is a mapping with 'name', 'when' and its advice")
+    }
+    for pair in entry {
+      guard let key = pair.key.string, PatternLoader.knownVariantKeys.contains(key) else {
+        throw PatternDiagnostic(
+          file: file, line: pair.key.line,
+          message:
+            "unknown variant field '\(pair.key.string ?? "?")' (known: \(PatternLoader.knownVariantKeys.sorted().joined(separator: ", ")))"
+        )
+      }
+    }
+    guard let name = FieldReader.value(of: "name", in: entry)?.string, PatternLoader.isKebabCase(name) else {
+      let line = FieldReader.value(of: "name", in: entry)?.line ?? item.line
+      throw PatternDiagnostic(file: file, line: line, message: "a variant needs a kebab-case 'name'")
+    }
+    guard let whenNode = FieldReader.value(of: "when", in: entry) else {
+      throw PatternDiagnostic(file: file, line: item.line, message: "variant '\(name)' needs 'when' (its conditions)")
+    }
+    guard let conditions = whenNode.mapping, !conditions.isEmpty else {
+      throw PatternDiagnostic(
+        file: file, line: whenNode.line,
+        message: "'when' of variant '\(name)' must be a mapping with at least one of: regex, captures, absent")
+    }
+    for pair in conditions {
+      guard let key = pair.key.string, PatternLoader.knownConditionKeys.contains(key) else {
+        throw PatternDiagnostic(
+          file: file, line: pair.key.line,
+          message: "unknown condition '\(pair.key.string ?? "?")' in variant '\(name)' (known: absent, captures, regex)"
+        )
+      }
+    }
+    var regex: Int?
+    if let regexNode = FieldReader.value(of: "regex", in: conditions) {
+      guard let index = regexNode.int, (1...regexCount).contains(index) else {
+        throw PatternDiagnostic(
+          file: file, line: regexNode.line,
+          message: "'regex' of variant '\(name)' must be a regex number from 1 to \(regexCount)")
+      }
+      regex = index
+    }
+    var captures: [CaptureCondition] = []
+    if let capturesNode = FieldReader.value(of: "captures", in: conditions) {
+      guard let pairs = capturesNode.mapping, !pairs.isEmpty else {
+        throw PatternDiagnostic(
+          file: file, line: capturesNode.line,
+          message: "'captures' of variant '\(name)' must map capture names to regexes")
+      }
+      for pair in pairs {
+        guard let capture = pair.key.string, let source = pair.value.string, !source.isEmpty else {
+          throw PatternDiagnostic(
+            file: file, line: pair.value.line,
+            message: "'captures' of variant '\(name)' must map capture names to non-empty regexes")
+        }
+        let column = pair.value.column + (pair.value.isQuoted ? 1 : 0)
+        captures.append(
+          CaptureCondition(capture: capture, regex: PatternRegex(source: source, line: pair.value.line, column: column))
+        )
+      }
+    }
+    var absent: [String] = []
+    if let absentNode = FieldReader.value(of: "absent", in: conditions) {
+      guard let names = absentNode.sequence?.compactMap(\.string), names.count == absentNode.sequence?.count,
+        !names.isEmpty
+      else {
+        throw PatternDiagnostic(
+          file: file, line: absentNode.line, message: "'absent' of variant '\(name)' must be a list of capture names")
+      }
+      absent = names
+    }
+    var message: String?
+    if let messageNode = FieldReader.value(of: "message", in: entry) {
+      guard let text = messageNode.string, !text.isEmpty else {
+        throw PatternDiagnostic(
+          file: file, line: messageNode.line, message: "'message' of variant '\(name)' must be a non-empty string")
+      }
+      message = text
+    }
+    var fixes: [String] = []
+    if let fixesNode = FieldReader.value(of: "fixes", in: entry) {
+      guard let texts = fixesNode.sequence?.compactMap(\.string), texts.count == fixesNode.sequence?.count else {
+        throw PatternDiagnostic(
+          file: file, line: fixesNode.line, message: "'fixes' of variant '\(name)' must be a list of strings")
+      }
+      fixes = texts
+    }
+    let kept = try keptFixes(FieldReader.value(of: "keepFixes", in: entry), variant: name, fixCount: fixCount)
+    if fixes.isEmpty && kept.isEmpty && !benign {
+      throw PatternDiagnostic(
+        file: file, line: item.line,
+        message: "variant '\(name)' of a pattern that is not benign leaves no fix: add 'fixes' or keep some")
+    }
+    return PatternVariant(
+      name: name, regex: regex, captures: captures, absent: absent, message: message, fixes: fixes,
+      keptFixes: kept, line: item.line)
+  }
+
+  /// `keepFixes`: `all` (also when absent), `none`, or a list of 1-based indices of the pattern's fixes.
+  private func keptFixes(_ node: PatternNode?, variant name: String, fixCount: Int) throws(PatternDiagnostic) -> [Int] {
+    guard let node else { return (0..<fixCount).map { $0 + 1 } }
+    if let text = node.string, !node.isQuoted {
+      if text == "all" { return (0..<fixCount).map { $0 + 1 } }
+      if text == "none" { return [] }
+    }
+    let problem =
+      "'keepFixes' of variant '\(name)' must be all, none or a list of fix numbers from 1 to \(fixCount)"
+    guard let items = node.sequence else { throw PatternDiagnostic(file: file, line: node.line, message: problem) }
+    var kept: [Int] = []
+    for item in items {
+      guard let index = item.int, index >= 1, index <= fixCount, !kept.contains(index)
+      else { throw PatternDiagnostic(file: file, line: item.line, message: problem) }
+      kept.append(index)
+    }
+    return kept
   }
 }

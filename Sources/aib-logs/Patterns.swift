@@ -78,10 +78,16 @@ struct Patterns: ParsableCommand {
       if !pattern.fixes.isEmpty {
         text += "\nWhat to do:\n" + pattern.fixes.map { "  - \($0)\n" }.joined()
       }
+      if !pattern.variants.isEmpty {
+        text += "\nVariants (the first whose conditions hold replaces the message and fixes above):\n"
+        for variant in pattern.variants { text += Explain.describe(variant, of: pattern) }
+      }
       if !pattern.templatePaths.isEmpty {
         text += "\nTemplate paths:\n" + pattern.templatePaths.map { "  - \($0)\n" }.joined()
       }
-      text += "\nMatches lines like:\n" + pattern.matchSamples.map { "  \($0.line)\n" }.joined()
+      text +=
+        "\nMatches lines like:\n"
+        + pattern.matchSamples.map { "  \($0.line)\n" + ($0.variant.map { "    (variant \($0))\n" } ?? "") }.joined()
       text += "\nBut not:\n" + pattern.noMatchSamples.map { "  \($0.line)\n" }.joined()
       if !pattern.references.isEmpty {
         text += "\nReferences:\n" + pattern.references.map { "  \($0)\n" }.joined()
@@ -90,6 +96,25 @@ struct Patterns: ParsableCommand {
       let out = OutputWriter.standardOutput()
       out.write(text)
       out.close()
+    }
+
+    /// One variant of `pattern`: its name, when it applies, its message and its fixes.
+    static func describe(_ variant: PatternVariant, of pattern: Pattern) -> String {
+      var conditions: [String] = []
+      if let regex = variant.regex { conditions.append("regex \(regex) matched") }
+      for condition in variant.captures {
+        conditions.append("{\(condition.capture)} matches '\(condition.regex.source)'")
+      }
+      if !variant.absent.isEmpty {
+        conditions.append(variant.absent.map { "{\($0)}" }.joined(separator: ", ") + " not captured")
+      }
+      var text = "  \(variant.name): when \(conditions.joined(separator: " and "))\n"
+      let (message, fixes) = variant.advice(of: pattern)
+      text += "    message: \(message)\n"
+      text += fixes.map { "    - \($0)\n" }.joined()
+      let kept = variant.keptFixes.map(String.init).joined(separator: ", ")
+      text += "    (its own fixes, then the pattern's fixes kept: " + (kept.isEmpty ? "none" : kept) + ")\n"
+      return text
     }
   }
 

@@ -1,5 +1,6 @@
 import AIBLogsInput
 import AIBLogsPatterns
+import Foundation
 import Testing
 
 @testable import AIBLogsAnalysis
@@ -573,6 +574,19 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
       finding.message.hasPrefix(
         "SSH on the Linux build VM answered, but the build user's login was refused (ssh: handshake failed"))
     #expect(!finding.fixes.contains { $0.hasPrefix("With a BYO subnet") })
+    // The pattern file's variant gives the same words the analysis wrote in code before.
+    #expect(finding.variant == "login-refused")
+    #expect(
+      finding.message
+        == "SSH on the Linux build VM answered, but the build user's login was refused (ssh: handshake failed: ssh: "
+        + "unable to authenticate, attempted methods [none publickey], no supported methods remain): the network path "
+        + "worked; the source image's SSH configuration or user provisioning did not let Packer in.")
+    #expect(finding.fixes.count == 3)
+    #expect(finding.fixes[0].hasPrefix("Use a source image whose sshd accepts a public-key login"))
+    #expect(finding.fixes[1].hasPrefix("Make sure cloud-init or the Azure Linux agent provisions users"))
+    #expect(finding.fixes[2].hasPrefix("Do not change the SSH daemon configuration"))
+    let json = String(decoding: try JSONEncoder().encode(finding), as: UTF8.self)
+    #expect(json.contains("\"variant\":\"login-refused\""))
     diagnosis = try diagnose([
       "PACKER OUT ==> azure-arm: Waiting for SSH to become available...",
       "PACKER OUT Build 'azure-arm' errored: Timeout waiting for SSH.",
@@ -580,6 +594,8 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     finding = try #require(diagnosis.findings.first)
     #expect(finding.id == "ssh-timeout")
     #expect(finding.fixes.first?.hasPrefix("With a BYO subnet") == true)
+    #expect(finding.variant == nil)
+    #expect(!String(decoding: try JSONEncoder().encode(finding), as: UTF8.self).contains("\"variant\""))
   }
 
   @Test func cancellationNamesTheSilentStepAndHowLongItWasSilent() throws {
@@ -1211,11 +1227,18 @@ struct SplitMix64: RandomNumberGenerator {
     #expect(finding.message.contains("ifcfg-eth0"))
     #expect(finding.fixes.allSatisfy { !$0.contains("Keep the WALinuxAgent package installed") })
     #expect(finding.fixes.first?.hasPrefix("Write your own /tmp/DeprovisioningScript.sh") == true)
+    #expect(finding.variant == "waagent-could-not-deprovision")
+    #expect(
+      finding.message
+        == "The Linux deprovision step failed: waagent ran but could not deprovision this distribution "
+        + "(\u{201C}[Errno 2] No such file or directory: '/etc/sysconfig/network-scripts/ifcfg-eth0'\u{201D}).")
+    #expect(finding.fixes.count == 2 && finding.fixes[1].hasPrefix("Test waagent -force -deprovision+user"))
     finding = try #require(
       try diagnose(
         head + ["PACKER OUT     azure-arm: /tmp/DeprovisioningScript.sh: 1: /usr/sbin/waagent: not found", end]
       ).findings.first)
     #expect(finding.fixes.first?.hasPrefix("Keep the WALinuxAgent package installed") == true)
+    #expect(finding.variant == nil)
   }
 
   @Test func aPolicyDenialNamesTheResourceAndThePolicy() throws {

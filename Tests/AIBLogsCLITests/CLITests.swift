@@ -188,6 +188,37 @@ let succeededLog = """
     #expect(explain.stdout.contains("buildTimeoutInMinutes"))
   }
 
+  @Test func patternsExplainListsTheVariantsAndCheckVerifiesTheirSamples() throws {
+    let explain = try run(["patterns", "explain", "ssh-timeout"])
+    #expect(explain.stdout.contains("Variants (the first whose conditions hold"))
+    #expect(explain.stdout.contains("  login-refused: when {error} matches '"))
+    #expect(explain.stdout.contains("    (variant login-refused)"))
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    let text = try String(contentsOf: root.appendingPathComponent("Patterns/ssh-timeout.yaml"), encoding: .utf8)
+    #expect(text.contains("      variant: login-refused\n"))
+    let directory = testScratchDirectory.appendingPathComponent("aib-logs-variant-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    // A sample that says no variant although the login-refused variant applies to it.
+    try Data(text.replacingOccurrences(of: "      variant: login-refused\n", with: "").utf8).write(
+      to: directory.appendingPathComponent("ssh-timeout.yaml"))
+    var result = try run(["patterns", "check", directory.path])
+    #expect(result.status == 1)
+    #expect(result.stdout.contains("error: variant 'login-refused' has no match sample"))
+    // The same sample saying another variant's name.
+    try Data(
+      text.replacingOccurrences(
+        of: "      variant: login-refused\n",
+        with:
+          "      variant: login-refused\n    - line: '==> azure-arm: Timeout waiting for SSH.'\n      variant: login-refused\n"
+      ).utf8
+    ).write(to: directory.appendingPathComponent("ssh-timeout.yaml"))
+    result = try run(["patterns", "check", directory.path])
+    #expect(result.status == 1)
+    #expect(result.stdout.contains("match sample selects no variant, the sample expects variant 'login-refused'"))
+  }
+
   @Test func patternsCheckReportsABrokenDirectory() throws {
     let directory = testScratchDirectory.appendingPathComponent("aib-logs-bad-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
