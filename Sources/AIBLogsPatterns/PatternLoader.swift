@@ -214,6 +214,18 @@ struct FieldReader {
     mapping.first { $0.key.string == key }?.value
   }
 
+  /// The text of `key` in `mapping`: nil when the key is absent; `problem`, at the value's line,
+  /// when it is not a non-empty string.
+  static func nonEmptyText(
+    _ key: String, in mapping: [PatternNode.Pair], file: String, problem: String
+  ) throws(PatternDiagnostic) -> String? {
+    guard let node = value(of: key, in: mapping) else { return nil }
+    guard let text = node.string, !text.isEmpty else {
+      throw PatternDiagnostic(file: file, line: node.line, message: problem)
+    }
+    return text
+  }
+
   func line(of key: String) -> Int {
     node(key)?.line ?? root.line
   }
@@ -323,14 +335,8 @@ struct FieldReader {
             captures[key] = value
           }
         }
-        var variant: String?
-        if let variantNode = FieldReader.value(of: "variant", in: entry) {
-          guard let name = variantNode.string, !name.isEmpty else {
-            throw PatternDiagnostic(
-              file: file, line: variantNode.line, message: "a sample's 'variant' is a variant name")
-          }
-          variant = name
-        }
+        let variant = try FieldReader.nonEmptyText(
+          "variant", in: entry, file: file, problem: "a sample's 'variant' is a variant name")
         for pair in entry where !["line", "captures", "variant"].contains(pair.key.string) {
           throw PatternDiagnostic(
             file: file, line: fileLine, message: "unknown sample key '\(pair.key.string ?? "?")'")
@@ -440,14 +446,8 @@ struct FieldReader {
       }
       absent = names
     }
-    var message: String?
-    if let messageNode = FieldReader.value(of: "message", in: entry) {
-      guard let text = messageNode.string, !text.isEmpty else {
-        throw PatternDiagnostic(
-          file: file, line: messageNode.line, message: "'message' of variant '\(name)' must be a non-empty string")
-      }
-      message = text
-    }
+    let message = try FieldReader.nonEmptyText(
+      "message", in: entry, file: file, problem: "'message' of variant '\(name)' must be a non-empty string")
     var fixes: [String] = []
     if let fixesNode = FieldReader.value(of: "fixes", in: entry) {
       guard let texts = fixesNode.sequence?.compactMap(\.string), texts.count == fixesNode.sequence?.count else {
