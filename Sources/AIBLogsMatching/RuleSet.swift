@@ -245,8 +245,17 @@ public struct LineFilterChoice: @unchecked Sendable {
     filter = LineFilter(literals: ruleSet.prefilter.literalTexts, sample: sample, kernel: kernel)
   }
 
-  /// The automaton alone, on every byte (for comparisons).
+  /// The automaton alone, on every byte (for comparisons, and for small inputs).
   public static let automatonOnly = LineFilterChoice(filter: nil)
+
+  /// A block at least this large is a sample worth tuning a line filter on. Tuning takes a few
+  /// milliseconds (most of an analysis of a small log); the automaton alone scans a few hundred
+  /// kilobytes in less.
+  public static let worthwhileSample = 256 << 10
+
+  /// After this much input in smaller blocks (a pipe's short reads), the filter is tuned anyway,
+  /// on the block at hand.
+  public static let automatonOnlyLimit = 1 << 20
 
   private init(filter: LineFilter?) { self.filter = filter }
 

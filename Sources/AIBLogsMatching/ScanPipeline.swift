@@ -85,9 +85,18 @@ public final class ScanPipeline {
       var index = 0
       var failure: InputError?
       var filter: LineFilterChoice?
+      var bytesBeforeFilter = 0
       do throws(InputError) {
         try shared.reader.forEachBlock { block in
-          if filter == nil { filter = LineFilterChoice(ruleSet: shared.ruleSet, sample: block.bytes) }
+          // A small input is scanned by the automaton alone: tuning a filter would cost more.
+          if filter == nil {
+            bytesBeforeFilter += block.bytes.count
+            if block.bytes.count >= LineFilterChoice.worthwhileSample
+              || bytesBeforeFilter >= LineFilterChoice.automatonOnlyLimit
+            {
+              filter = LineFilterChoice(ruleSet: shared.ruleSet, sample: block.bytes)
+            }
+          }
           shared.free.wait()
           let slot = shared.slots[index]
           slot.count = block.bytes.count
@@ -109,7 +118,8 @@ public final class ScanPipeline {
           // Balance the threads: the automaton stage is left to the caller when it is waiting.
           RuleScanner.findCandidates(
             in: slot.view, ruleSet: shared.ruleSet,
-            filter: filter!, into: slot.candidates, finishing: shared.backlog.load(ordering: .acquiring) > 0)
+            filter: filter ?? .automatonOnly, into: slot.candidates,
+            finishing: shared.backlog.load(ordering: .acquiring) > 0)
           block.newlineCount.value = slot.candidates.newlines
           shared.backlog.add(1, ordering: .releasing)
           shared.filled.signal()

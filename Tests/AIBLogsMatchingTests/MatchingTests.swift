@@ -163,10 +163,14 @@ final class FailingAfterSource: ByteSource {
   }
 
   /// One reader buffer: the pipeline copies blocks into its slots; enough buffers: it holds the
-  /// reader's blocks in place.
+  /// reader's blocks in place. The input (small blocks, 1.9 MB) is scanned by the automaton
+  /// alone for its first `LineFilterChoice.automatonOnlyLimit` bytes and with a tuned line
+  /// filter after them.
   @Test(arguments: [1, ScanPipeline.readerBufferCount])
   func thePipelineFindsWhatTheInlineScanFinds(bufferCount: Int) throws {
-    let bytes = text(lines: 3000)
+    let lineCount = 30_000
+    let bytes = text(lines: lineCount)
+    #expect(bytes.count > 3 * LineFilterChoice.automatonOnlyLimit / 2)
     let inline = try collect(
       { scanner, reader, found in
         try reader.forEachBlock { block in
@@ -179,7 +183,7 @@ final class FailingAfterSource: ByteSource {
           reader: reader, onBlock: { _ in },
           onLine: { line in found.append((line.number, line.text, line.matches[0].captures.dictionary)) })
       }, bytes, bufferCount: bufferCount)
-    #expect(inline.count == 3000 / 7 + (3000 - 3) / 7 + 1)
+    #expect(inline.count == lineCount / 7 + (lineCount - 3) / 7 + 1)
     #expect(piped.map(\.0) == inline.map(\.0))
     #expect(piped.map(\.1) == inline.map(\.1))
     #expect(piped.map(\.2) == inline.map(\.2))
