@@ -647,7 +647,7 @@ final class RunModelBuilder {
       // The pattern's variant for what was captured (its file says when each applies).
       var captures = finding.captures
       if compiled.variantSelectors[id] != nil, let pattern = compiled.library.pattern(id: id) {
-        let scratch = variantScratch ?? PCRE2MatchScratch(maxCaptureCount: 64)
+        let scratch = variantScratch ?? PCRE2MatchScratch(maxCaptureCount: max(1, compiled.variantCaptureCount))
         variantScratch = scratch
         if let selection = compiled.selectVariant(
           patternID: id, regexIndex: findingRegex[id], captures: finding.captures, scratch: scratch)

@@ -10,6 +10,9 @@ public final class CompiledPatternLibrary: Sendable {
   public let ruleSet: CompiledRuleSet
   /// The variant selectors of the patterns that have variants, by pattern id.
   public let variantSelectors: [String: VariantSelector]
+  /// The most capturing groups of any variant condition (the size of a scratch for
+  /// `selectVariant`).
+  public let variantCaptureCount: Int
   /// The number of pattern rules at the front of `ruleSet`.
   public var patternCount: Int { library.patterns.count }
 
@@ -33,6 +36,7 @@ public final class CompiledPatternLibrary: Sendable {
       selectors[pattern.id] = try VariantSelector(pattern: pattern)
     }
     variantSelectors = selectors
+    variantCaptureCount = selectors.values.map(\.maxCaptureCount).max() ?? 0
   }
 
   /// The variant of pattern `id` that applies to a match of its regex `regexIndex` (0-based; nil

@@ -206,10 +206,10 @@ public struct LiteralPrefilter: Sendable {
           s3 = t[Int(s3 | UInt32(c[Int(base[p3])]))]
           if (s0 | s1 | s2 | s3) >= threshold {
             // Only the lanes that accept call out (usually one of the four).
-            if s0 >= threshold { LiteralPrefilter.record(s0, p0, 0, threshold, firstIndex, classShift, &laneHits) }
-            if s1 >= threshold { LiteralPrefilter.record(s1, p1, 1, threshold, firstIndex, classShift, &laneHits) }
-            if s2 >= threshold { LiteralPrefilter.record(s2, p2, 2, threshold, firstIndex, classShift, &laneHits) }
-            if s3 >= threshold { LiteralPrefilter.record(s3, p3, 3, threshold, firstIndex, classShift, &laneHits) }
+            if s0 >= threshold { LiteralPrefilter.record(s0, p0, 0, firstIndex, classShift, &laneHits) }
+            if s1 >= threshold { LiteralPrefilter.record(s1, p1, 1, firstIndex, classShift, &laneHits) }
+            if s2 >= threshold { LiteralPrefilter.record(s2, p2, 2, firstIndex, classShift, &laneHits) }
+            if s3 >= threshold { LiteralPrefilter.record(s3, p3, 3, firstIndex, classShift, &laneHits) }
           }
           p0 &+= 1
           p1 &+= 1
@@ -227,7 +227,7 @@ public struct LiteralPrefilter: Sendable {
           while position < end {
             state = t[Int(state | UInt32(c[Int(base[position])]))]
             if state >= threshold {
-              LiteralPrefilter.record(state, position, lane, threshold, firstIndex, classShift, &laneHits)
+              LiteralPrefilter.record(state, position, lane, firstIndex, classShift, &laneHits)
             }
             position &+= 1
           }
@@ -241,9 +241,9 @@ public struct LiteralPrefilter: Sendable {
 
   @inline(never)
   private static func record(
-    _ state: UInt32, _ position: Int, _ lane: Int, _ threshold: UInt32, _ firstIndex: Int, _ shift: UInt32,
+    _ state: UInt32, _ position: Int, _ lane: Int, _ firstIndex: Int, _ shift: UInt32,
     _ hits: inout [[(offset: Int, state: Int)]]
   ) {
-    if state >= threshold { hits[lane].append((position, Int(state >> shift) - firstIndex)) }
+    hits[lane].append((position, Int(state >> shift) - firstIndex))
   }
 }

@@ -467,20 +467,16 @@ public final class RuleScanner {
     let regexes = ruleSet.regexes
     var state = lineState
     lineState = LineState()
-    var sorted = sortedRules
-    defer {
-      lineState = state
-      sortedRules = sorted
-    }
+    defer { lineState = state }
     for part in candidates {
       candidateLineCount += part.lines.count
       for line in part.lines {
         var rules = part.rules[line.firstRule..<(line.firstRule + line.ruleCount)]
         if rules.count > 1 {
-          sorted.removeAll(keepingCapacity: true)
-          sorted.append(contentsOf: rules)
-          sorted.sort()
-          rules = sorted[...]
+          state.sortedRules.removeAll(keepingCapacity: true)
+          state.sortedRules.append(contentsOf: rules)
+          state.sortedRules.sort()
+          rules = state.sortedRules[...]
         }
         verifyLine(
           block, start: line.start, end: line.end, number: firstLine + line.lineIndex, rules: rules, regexes: regexes,
@@ -490,10 +486,10 @@ public final class RuleScanner {
     }
   }
 
-  /// The rules of a line with more than one, in rule order (reused between lines).
-  private var sortedRules: [Int] = []
   /// What verifying one line leaves for the next.
   private struct LineState {
+    /// The rules of a line with more than one, in rule order (its buffer is reused).
+    var sortedRules: [Int] = []
     /// The matches of the line being verified (its buffer is reused between lines).
     var matches: [RuleMatch] = []
     /// The operation id and timestamp of the last candidate line (they repeat on the next ones).

@@ -7,6 +7,8 @@ public struct VariantSelector: Sendable {
   public let variants: [PatternVariant]
   /// The compiled regex of each capture condition, per variant.
   private let conditionRegexes: [[PCRE2Regex]]
+  /// The most capturing groups of any condition regex (what a match scratch must hold).
+  public var maxCaptureCount: Int { conditionRegexes.joined().map(\.captureCount).max() ?? 0 }
 
   /// The variant the selector picked, and the captures to render its advice with: the match's
   /// own, plus the named groups of its capture conditions.

@@ -88,9 +88,7 @@ public enum PatternLoader {
       guard let text = node.string else {
         throw PatternDiagnostic(file: file, line: node.line, message: "each regex must be a string")
       }
-      // A quoted scalar starts one column after its mark.
-      let column = node.column + (node.isQuoted ? 1 : 0)
-      return PatternRegex(source: text, line: node.line, column: column)
+      return PatternRegex(source: text, line: node.line, column: node.textColumn)
     }
     let (matchSamples, noMatchSamples) = try reader.samples()
     if matchSamples.isEmpty {
@@ -404,7 +402,8 @@ struct FieldReader {
       guard let key = pair.key.string, PatternLoader.knownConditionKeys.contains(key) else {
         throw PatternDiagnostic(
           file: file, line: pair.key.line,
-          message: "unknown condition '\(pair.key.string ?? "?")' in variant '\(name)' (known: absent, captures, regex)"
+          message:
+            "unknown condition '\(pair.key.string ?? "?")' in variant '\(name)' (known: \(PatternLoader.knownConditionKeys.sorted().joined(separator: ", ")))"
         )
       }
     }
@@ -430,9 +429,9 @@ struct FieldReader {
             file: file, line: pair.value.line,
             message: "'captures' of variant '\(name)' must map capture names to non-empty regexes")
         }
-        let column = pair.value.column + (pair.value.isQuoted ? 1 : 0)
         captures.append(
-          CaptureCondition(capture: capture, regex: PatternRegex(source: source, line: pair.value.line, column: column))
+          CaptureCondition(
+            capture: capture, regex: PatternRegex(source: source, line: pair.value.line, column: pair.value.textColumn))
         )
       }
     }

@@ -67,6 +67,10 @@ package indirect enum PatternNode: Sendable, Equatable {
     return nil
   }
 
+  /// The column of a scalar's first character: a quoted scalar's text starts one column after
+  /// its quote.
+  var textColumn: Int { column + (isQuoted ? 1 : 0) }
+
   /// Whether the node is a quoted scalar.
   var isQuoted: Bool {
     if case .scalar(_, _, _, let quoted) = self { return quoted }
