@@ -42,13 +42,7 @@ public enum PatternLoader {
       throw PatternDiagnostic(file: file, line: root.line, message: "a pattern file must be a mapping of fields")
     }
     let reader = FieldReader(file: file, mapping: mapping, root: root)
-    for pair in mapping {
-      guard let name = pair.key.string, knownKeys.contains(name) else {
-        throw PatternDiagnostic(
-          file: file, line: pair.key.line,
-          message: "unknown field '\(pair.key.string ?? "?")' (known: \(knownKeys.sorted().joined(separator: ", ")))")
-      }
-    }
+    try FieldReader.rejectUnknownKeys(of: mapping, known: knownKeys, file: file) { "unknown field '\($0)'" }
     let id = try reader.string("id")
     let stem = fileStem(file)
     if id != stem {
@@ -210,6 +204,20 @@ struct FieldReader {
   /// The value of `key` in `mapping`, the first of a repeated key winning.
   static func value(of key: String, in mapping: [PatternNode.Pair]) -> PatternNode? {
     mapping.first { $0.key.string == key }?.value
+  }
+
+  /// Throws, at the key's line, `unknown(key)` and the known keys for the first key of
+  /// `mapping` that is not in `known`.
+  static func rejectUnknownKeys(
+    of mapping: [PatternNode.Pair], known: Set<String>, file: String, _ unknown: (String) -> String
+  ) throws(PatternDiagnostic) {
+    for pair in mapping {
+      guard let key = pair.key.string, known.contains(key) else {
+        throw PatternDiagnostic(
+          file: file, line: pair.key.line,
+          message: unknown(pair.key.string ?? "?") + " (known: \(known.sorted().joined(separator: ", ")))")
+      }
+    }
   }
 
   /// The text of `key` in `mapping`: nil when the key is absent; `problem`, at the value's line,
@@ -377,14 +385,8 @@ struct FieldReader {
       throw PatternDiagnostic(
         file: file, line: item.line, message: "each variant is a mapping with 'name', 'when' and its advice")
     }
-    for pair in entry {
-      guard let key = pair.key.string, PatternLoader.knownVariantKeys.contains(key) else {
-        throw PatternDiagnostic(
-          file: file, line: pair.key.line,
-          message:
-            "unknown variant field '\(pair.key.string ?? "?")' (known: \(PatternLoader.knownVariantKeys.sorted().joined(separator: ", ")))"
-        )
-      }
+    try FieldReader.rejectUnknownKeys(of: entry, known: PatternLoader.knownVariantKeys, file: file) {
+      "unknown variant field '\($0)'"
     }
     guard let name = FieldReader.value(of: "name", in: entry)?.string, PatternLoader.isKebabCase(name) else {
       let line = FieldReader.value(of: "name", in: entry)?.line ?? item.line
@@ -398,14 +400,8 @@ struct FieldReader {
         file: file, line: whenNode.line,
         message: "'when' of variant '\(name)' must be a mapping with at least one of: regex, captures, absent")
     }
-    for pair in conditions {
-      guard let key = pair.key.string, PatternLoader.knownConditionKeys.contains(key) else {
-        throw PatternDiagnostic(
-          file: file, line: pair.key.line,
-          message:
-            "unknown condition '\(pair.key.string ?? "?")' in variant '\(name)' (known: \(PatternLoader.knownConditionKeys.sorted().joined(separator: ", ")))"
-        )
-      }
+    try FieldReader.rejectUnknownKeys(of: conditions, known: PatternLoader.knownConditionKeys, file: file) {
+      "unknown condition '\($0)' in variant '\(name)'"
     }
     var regex: Int?
     if let regexNode = FieldReader.value(of: "regex", in: conditions) {
