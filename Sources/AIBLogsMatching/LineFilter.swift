@@ -48,10 +48,45 @@ struct LineFilter: @unchecked Sendable {
   /// line break. `sample` (the first block of the input) tells which windows of each literal
   /// are rare in this log: each literal is represented by the windows that occur least there.
   init?(literals: [String], sample: UnsafeRawBufferPointer, kernel: Kernel = .best) {
-    let originals = literals.map { Array($0.utf8) }
-    guard !literals.isEmpty,
-      originals.allSatisfy({ $0.count >= 4 && !$0.contains(0x0A) && !$0.contains(0x0D) })
-    else { return nil }
+    guard let prepared = Literals(literals) else { return nil }
+    self.init(literals: prepared, counts: WindowCounts(sample: sample), kernel: kernel)
+  }
+
+  /// The literals of a filter, with what does not depend on the input worked out once (which
+  /// ones are redundant, and where the kept ones occur inside each), so that the filter can be
+  /// rebuilt cheaply (`LineFilterTuner`).
+  struct Literals {
+    /// The literals as given.
+    let originals: [[UInt8]]
+    /// Those the tables represent (see `withoutRedundant`).
+    let kept: [[UInt8]]
+    /// For each literal, each kept literal that occurs in it, by index in `kept`, with where
+    /// it first occurs (ASCII case-insensitively).
+    let occurrences: [[(kept: Int, offset: Int)]]
+
+    /// Prepares `literals`, or returns nil when one is shorter than four bytes or holds a line
+    /// break (the kernel cannot take them).
+    init?(_ literals: [String]) {
+      let originals = literals.map { Array($0.utf8) }
+      guard !literals.isEmpty,
+        originals.allSatisfy({ $0.count >= 4 && !$0.contains(0x0A) && !$0.contains(0x0D) })
+      else { return nil }
+      self.originals = originals
+      let kept = LineFilter.withoutRedundant(originals)
+      self.kept = kept
+      let foldedKept = kept.map { $0.map(LiteralPrefilter.lower) }
+      occurrences = originals.map { literal in
+        let text = literal.map(LiteralPrefilter.lower)
+        return foldedKept.indices.compactMap { index in
+          LineFilter.firstOccurrence(of: foldedKept[index], in: text).map { (index, $0) }
+        }
+      }
+    }
+  }
+
+  /// Builds the tables as above from window counts already taken (and perhaps penalised by
+  /// the false passes of an earlier filter: see `LineFilterTuner`).
+  init(literals: Literals, counts: WindowCounts, kernel: Kernel = .best) {
     let pointer = UnsafeMutablePointer<aib_filter_tables>.allocate(capacity: 1)
     UnsafeMutableRawPointer(pointer).initializeMemory(
       as: UInt8.self, repeating: 0, count: MemoryLayout<aib_filter_tables>.size)
@@ -59,11 +94,10 @@ struct LineFilter: @unchecked Sendable {
     owner = TableOwner(pointer)
     self.kernel = LineFilter.Kernel.available.contains(kernel) ? kernel : .portable
 
-    let counts = WindowCounts(sample: sample)
     // Each literal's cheapest representation: windows on the grid when it is long enough, else
     // a needle. Then the literals whose windows are still common in the sample become needles
     // when their best needle is rarer, as long as the buckets can take them.
-    var plans = LineFilter.withoutRedundant(originals).map { LiteralPlan(literal: $0, counts: counts) }
+    var plans = literals.kept.map { LiteralPlan(literal: $0, counts: counts) }
     // Literals that share a needle (`(y/n)?` and `(y/n):`) take one place in the buckets.
     var needleTexts = Set(plans.filter(\.isNeedle).map(\.bestNeedleText))
     let order = plans.indices.filter { plans[$0].needleSaving > 0 }.sorted {
@@ -75,7 +109,7 @@ struct LineFilter: @unchecked Sendable {
       plans[index].useNeedle()
       needleTexts.insert(text)
     }
-    lead = LineFilter.lead(originals, plans)
+    lead = LineFilter.lead(literals, plans)
     var needles: [[UInt8]] = []
     for plan in plans {
       let literal = plan.folded
@@ -104,8 +138,18 @@ struct LineFilter: @unchecked Sendable {
       }
     }
     var buckets = [NeedleBucket](repeating: NeedleBucket(), count: LineFilter.needleBuckets)
+    let bytewise = self.kernel == .avx512
     for needle in needles {
-      let candidate = buckets.indices.min { buckets[$0].growth(adding: needle) < buckets[$1].growth(adding: needle) }!
+      // A bucket accepts every combination of its needles' bytes: first avoid combinations
+      // that are common in the sample or made an earlier filter pass lines in vain, then keep
+      // buckets small.
+      let cost = { (bucket: Int) in
+        (
+          buckets[bucket].forbiddenWeight(adding: needle, counts.forbiddenNeedleTexts, bytewise: bytewise),
+          buckets[bucket].growth(adding: needle)
+        )
+      }
+      let candidate = buckets.indices.min { cost($0) < cost($1) }!
       buckets[candidate].add(needle)
       let bit = UInt8(1) << UInt8(candidate)
       for (position, byte) in needle.enumerated() {
@@ -206,11 +250,9 @@ struct LineFilter: @unchecked Sendable {
   /// How far before the kernel's position a literal of a passed line can start: for each
   /// literal, the nearest bound among the kept literals inside it (itself, or one that made it
   /// redundant): where that one first occurs in it plus its farthest representation.
-  private static func lead(_ literals: [[UInt8]], _ plans: [LiteralPlan]) -> Int {
-    let kept = plans.map { (text: $0.original.map(LiteralPrefilter.lower), offset: $0.farthestOffset) }
-    return literals.map { literal in
-      let text = literal.map(LiteralPrefilter.lower)
-      return kept.compactMap { inner in firstOccurrence(of: inner.text, in: text).map { $0 + inner.offset } }.min() ?? 0
+  private static func lead(_ literals: Literals, _ plans: [LiteralPlan]) -> Int {
+    literals.occurrences.map { inside in
+      inside.map { $0.offset + plans[$0.kept].farthestOffset }.min() ?? 0
     }.max() ?? 0
   }
 
@@ -232,7 +274,7 @@ struct LineFilter: @unchecked Sendable {
   }
 
   /// The offset of the first occurrence of `needle` in `text`, or nil.
-  private static func firstOccurrence(of needle: [UInt8], in text: [UInt8]) -> Int? {
+  fileprivate static func firstOccurrence(of needle: [UInt8], in text: [UInt8]) -> Int? {
     guard !needle.isEmpty, needle.count <= text.count else { return nil }
     for start in 0...(text.count - needle.count) where text[start] == needle[0] {
       if text[start..<(start + needle.count)].elementsEqual(needle) { return start }
@@ -243,8 +285,11 @@ struct LineFilter: @unchecked Sendable {
   /// The needles of one nibble bucket: for each of the four positions, the low and high
   /// nibbles it accepts (as bit sets). It accepts every combination of them.
   private struct NeedleBucket {
-    var low: [UInt16] = [0, 0, 0, 0]
-    var high: [UInt16] = [0, 0, 0, 0]
+    var low = SIMD4<UInt16>()
+    var high = SIMD4<UInt16>()
+    /// For each position, the low seven bits it accepts (the AVX-512 kernel's test), as two
+    /// 64-bit sets.
+    var sevenBits = SIMD8<UInt64>()
 
     /// How many 4-byte sequences the bucket accepts.
     var size: Int {
@@ -263,30 +308,95 @@ struct LineFilter: @unchecked Sendable {
         for variant in LineFilter.caseVariants(byte) {
           low[position] |= 1 << UInt16(variant & 0x0F)
           high[position] |= 1 << UInt16(variant >> 4)
+          let low7 = Int(variant & 0x7F)
+          sevenBits[position * 2 + low7 >> 6] |= 1 << UInt64(low7 & 63)
         }
       }
     }
+
+    /// Whether the AVX-512 kernel passes `text` (four bytes, the first in the low byte) by this
+    /// bucket: by each byte's low seven bits.
+    func acceptsBytewise(_ text: UInt32) -> Bool {
+      for position in 0..<4 {
+        let low7 = Int(truncatingIfNeeded: text >> (8 * UInt32(position))) & 0x7F
+        if sevenBits[position * 2 + low7 >> 6] & (1 << UInt64(low7 & 63)) == 0 { return false }
+      }
+      return true
+    }
+
+    /// The weight of the `forbidden` sequences the bucket would newly accept with `needle`.
+    /// Only for the bytewise test: a nibble bucket accepts so many combinations that avoiding
+    /// some of them crowds the needles into fewer buckets, which then pass more lines.
+    func forbiddenWeight(adding needle: [UInt8], _ forbidden: [(text: UInt32, weight: Int)], bytewise: Bool) -> Int {
+      guard bytewise, !forbidden.isEmpty else { return 0 }
+      var copy = self
+      copy.add(needle)
+      var total = 0
+      for entry in forbidden where copy.acceptsBytewise(entry.text) && !acceptsBytewise(entry.text) {
+        total += entry.weight
+      }
+      return total
+    }
   }
 
-  /// How often each window hash occurs in a sample of the input, at every position.
-  private struct WindowCounts {
+  /// How often each window hash occurs in a sample of the input, at every position, plus how
+  /// often a window was where an earlier filter passed a line that held no literal (scaled to
+  /// the sample's size): what choosing that window would cost.
+  struct WindowCounts {
     private var fourCounts = [UInt32](repeating: 0, count: 1 << 16)
     private var eightCounts = [UInt32](repeating: 0, count: 1 << 16)
+    /// The sample's size in bytes.
+    let sampleSize: Int
+    /// Four-byte sequences that needle buckets should not accept, with how much passing them
+    /// costs (false passes scaled to the sample's size).
+    private(set) var forbiddenNeedleTexts: [(text: UInt32, weight: Int)] = []
 
     init(sample: UnsafeRawBufferPointer) {
+      sampleSize = sample.count
       guard sample.count >= 8 else { return }
+      var sequences = [UInt32](repeating: 0, count: 1 << 16)
       fourCounts.withUnsafeMutableBufferPointer { four in
         eightCounts.withUnsafeMutableBufferPointer { eight in
-          var next = sample.loadUnaligned(fromByteOffset: 0, as: UInt32.self) | 0x2020_2020
-          for index in 0..<(sample.count - 7) {
-            let low = next
-            let high = sample.loadUnaligned(fromByteOffset: index + 4, as: UInt32.self) | 0x2020_2020
-            next = sample.loadUnaligned(fromByteOffset: index + 1, as: UInt32.self) | 0x2020_2020
-            four[Int(aib_filter_hash4(UInt32(littleEndian: low)))] &+= 1
-            eight[Int(aib_filter_hash8(UInt32(littleEndian: low), UInt32(littleEndian: high)))] &+= 1
+          sequences.withUnsafeMutableBufferPointer { sequences in
+            var next = sample.loadUnaligned(fromByteOffset: 0, as: UInt32.self)
+            for index in 0..<(sample.count - 7) {
+              let raw = next
+              let low = raw | 0x2020_2020
+              let high = sample.loadUnaligned(fromByteOffset: index + 4, as: UInt32.self) | 0x2020_2020
+              next = sample.loadUnaligned(fromByteOffset: index + 1, as: UInt32.self)
+              let hash4 = Int(aib_filter_hash4(UInt32(littleEndian: low)))
+              four[hash4] &+= 1
+              sequences[hash4] = raw
+              eight[Int(aib_filter_hash8(UInt32(littleEndian: low), UInt32(littleEndian: high)))] &+= 1
+            }
           }
         }
       }
+      // The sample's most common 4-byte sequences: a needle bucket that accepts one of them
+      // (by a combination of its needles' bytes) passes many lines in vain.
+      let threshold = UInt32(max(16, sample.count >> 14))
+      let common = fourCounts.indices.filter { fourCounts[$0] >= threshold }
+      forbiddenNeedleTexts = common.sorted { fourCounts[$0] > fourCounts[$1] }.prefix(256).map {
+        (UInt32(littleEndian: sequences[$0]), Int(fourCounts[$0]))
+      }
+    }
+
+    /// These counts plus the false passes of `passes`, observed over `observedBytes` of input,
+    /// scaled to the sample's size.
+    func penalized(by passes: FalsePassCounts, observedBytes: Int) -> WindowCounts {
+      var copy = self
+      let scale = Double(max(sampleSize, 1)) / Double(max(observedBytes, 1))
+      for index in 0..<(1 << 16) {
+        if passes.four[index] > 0 {
+          copy.fourCounts[index] &+= UInt32(min(Double(passes.four[index]) * scale + 1, Double(UInt32.max / 2)))
+        }
+        if passes.eight[index] > 0 {
+          copy.eightCounts[index] &+= UInt32(min(Double(passes.eight[index]) * scale + 1, Double(UInt32.max / 2)))
+        }
+      }
+      copy.forbiddenNeedleTexts += passes.needleTexts.map { entry in (entry.text, Int(Double(entry.count) * scale) + 1)
+      }
+      return copy
     }
 
     /// The count of the folded 4-byte window of `literal` at `start`.
@@ -297,6 +407,44 @@ struct LineFilter: @unchecked Sendable {
     /// The count of the folded 8-byte window of `literal` at `start`.
     func eight(_ literal: [UInt8], _ start: Int) -> Int {
       Int(eightCounts[Int(aib_filter_hash8(LineFilter.word(literal, start), LineFilter.word(literal, start + 4)))])
+    }
+  }
+
+  /// Where a filter passed lines that held no literal: for each 4- and 8-byte window hash, how
+  /// many such lines had that window at the position the kernel reported.
+  struct FalsePassCounts {
+    fileprivate(set) var four = [UInt32](repeating: 0, count: 1 << 16)
+    fileprivate(set) var eight = [UInt32](repeating: 0, count: 1 << 16)
+
+    /// Empty counts without storage, to stand in while the real ones are changed elsewhere.
+    static let none = FalsePassCounts(four: [], eight: [], needleCounts: [], needleSequences: [])
+
+    /// False passes that a needle bucket caused, by hash of their first four bytes: how many,
+    /// and the last such four bytes.
+    private var needleCounts = [UInt32](repeating: 0, count: 1 << 16)
+    private var needleSequences = [UInt32](repeating: 0, count: 1 << 16)
+
+    /// Counts a false pass whose reported position held `window` (its eight bytes, the first in
+    /// the low byte); `byNeedle` tells whether the needle buckets passed it.
+    mutating func add(window: UInt64, byNeedle: Bool) {
+      let folded = window | 0x2020_2020_2020_2020
+      let low = UInt32(truncatingIfNeeded: folded)
+      let high = UInt32(truncatingIfNeeded: folded >> 32)
+      let hash4 = Int(aib_filter_hash4(low))
+      four[hash4] &+= 1
+      eight[Int(aib_filter_hash8(low, high))] &+= 1
+      if byNeedle {
+        needleCounts[hash4] &+= 1
+        needleSequences[hash4] = UInt32(truncatingIfNeeded: window)
+      }
+    }
+
+    /// The four-byte sequences that needle buckets passed most often in vain (at most 64).
+    var needleTexts: [(text: UInt32, count: UInt32)] {
+      let counted = needleCounts.indices.filter { needleCounts[$0] >= 16 }
+      return counted.sorted { needleCounts[$0] > needleCounts[$1] }.prefix(64).map {
+        (needleSequences[$0], needleCounts[$0])
+      }
     }
   }
 
@@ -349,6 +497,37 @@ struct LineFilter: @unchecked Sendable {
       }
     }
     return newlines
+  }
+
+  /// Whether the needle buckets pass the first four bytes of `window` (the first in the low
+  /// byte), as this filter's kernel tests them.
+  func needlesAccept(_ window: UInt64) -> Bool {
+    withUnsafeBytes(of: &tables.pointee.needle7) { seven in
+      withUnsafeBytes(of: &tables.pointee.low) { low in
+        withUnsafeBytes(of: &tables.pointee.high) { high in
+          var buckets: UInt8 = 0xFF
+          for position in 0..<4 {
+            let byte = Int(UInt8(truncatingIfNeeded: window >> (8 * UInt64(position))))
+            if kernel == .avx512 {
+              buckets &= seven[position * 128 + byte & 0x7F]
+            } else {
+              buckets &= low[position * 16 + byte & 0x0F] & high[position * 16 + byte >> 4]
+            }
+          }
+          return buckets != 0
+        }
+      }
+    }
+  }
+
+  /// The eight bytes of `bytes` at `offset` (the first in the low byte), zero past the end.
+  static func window(in bytes: UnsafeRawBufferPointer, at offset: Int) -> UInt64 {
+    if offset + 8 <= bytes.count {
+      return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+    var window: UInt64 = 0
+    for index in offset..<bytes.count { window |= UInt64(bytes[index]) << (8 * UInt64(index - offset)) }
+    return window
   }
 
   // MARK: - Building the tables

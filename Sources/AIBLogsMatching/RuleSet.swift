@@ -211,7 +211,12 @@ public final class CandidateSet: @unchecked Sendable {
   /// The lines the line filter passed: their range in the part, their index among the part's
   /// lines, and where their copy starts in `gathered` (before the copy: where in the part the
   /// copy starts, the earliest a literal can start).
-  var filtered: [(start: Int, end: Int, lineIndex: Int, gatheredStart: Int)] = []
+  var filtered: [(start: Int, end: Int, lineIndex: Int, gatheredStart: Int, window: UInt64)] = []
+  /// The eight bytes at the reported position of each passed line that held no literal (for
+  /// `LineFilterTuner`), and the number of lines the filter passed; both kept until the next
+  /// scan of this set.
+  var falsePassWindows: [UInt64] = []
+  var passedLineCount = 0
   /// The part's bytes, while the passed lines wait to be copied (valid until the part is
   /// verified: the block stays in memory as long as its candidates do).
   var waitingBytes = UnsafeRawBufferPointer(start: nil, count: 0)
@@ -243,6 +248,11 @@ public struct LineFilterChoice: @unchecked Sendable {
   /// Chooses as above, with one of the kernel's implementations.
   init(ruleSet: CompiledRuleSet, sample: UnsafeRawBufferPointer, kernel: LineFilter.Kernel) {
     filter = LineFilter(literals: ruleSet.prefilter.literalTexts, sample: sample, kernel: kernel)
+  }
+
+  /// Chooses from prepared literals and window counts already taken (`LineFilterTuner`).
+  init(literals: LineFilter.Literals?, counts: LineFilter.WindowCounts, kernel: LineFilter.Kernel) {
+    filter = literals.map { LineFilter(literals: $0, counts: counts, kernel: kernel) }
   }
 
   /// The automaton alone, on every byte (for comparisons, and for small inputs).
@@ -292,8 +302,8 @@ public final class RuleScanner {
   }
 
   private let candidates = CandidateSet()
-  /// The line filter of this scanner, tuned on the first block it scans.
-  private var lineFilter: LineFilterChoice?
+  /// The line filter of this scanner, tuned on the first block it scans and kept fitting.
+  private lazy var tuner = LineFilterTuner(ruleSet: ruleSet)
 
   /// Finds the candidate lines of `part.range` in `bytes`: lines containing a literal, with the
   /// rules of those literals, and counts the LF bytes. Touches only `part`.
@@ -303,6 +313,8 @@ public final class RuleScanner {
     part.hits.removeAll(keepingCapacity: true)
     part.lines.removeAll(keepingCapacity: true)
     part.rules.removeAll(keepingCapacity: true)
+    part.falsePassWindows.removeAll(keepingCapacity: true)
+    part.passedLineCount = 0
     if let filter = lineFilter {
       scanFilteredPart(part, bytes, filter)
       return
@@ -352,7 +364,7 @@ public final class RuleScanner {
     let slice = UnsafeRawBufferPointer(rebasing: bytes[part.range])
     let lead = filter.lead
     let newlines = filter.forEachCandidateLine(in: slice) { start, hit, end, lineIndex in
-      filtered.append((start, end, lineIndex, max(start, hit - lead)))
+      filtered.append((start, end, lineIndex, max(start, hit - lead), LineFilter.window(in: slice, at: hit)))
     }
     part.filtered = filtered
     part.waitingBytes = slice
@@ -408,6 +420,9 @@ public final class RuleScanner {
       part.lines = lines
       part.rules = rules
     }
+    var falsePasses = part.falsePassWindows
+    part.falsePassWindows = []
+    falsePasses.removeAll(keepingCapacity: true)
     let filtered = part.filtered
     let base = part.range.lowerBound
     var current = -1
@@ -417,12 +432,17 @@ public final class RuleScanner {
         cursor += 1
       }
       if cursor != current {
+        // The passed lines between the last one with a literal and this one held none.
+        for skipped in filtered[(current + 1)..<cursor] { falsePasses.append(skipped.window) }
         current = cursor
         let line = filtered[cursor]
         lines.append((base + line.start, base + line.end, rules.count, 0, line.lineIndex))
       }
       addRules(ofAcceptingState: hit.state, toLastOf: &lines, &rules, prefilter)
     }
+    for skipped in filtered[(current + 1)...] { falsePasses.append(skipped.window) }
+    part.falsePassWindows = falsePasses
+    part.passedLineCount = filtered.count
   }
 
   /// Completes `candidates` when `findCandidates(...finishing: false)` left the automaton stage
@@ -435,8 +455,9 @@ public final class RuleScanner {
   /// literal prefilter over the whole block, then the regexes of the rules whose literals
   /// occur, on those lines only.
   public func scan(_ block: LineBlock, _ body: (MatchedLine) -> Void) {
-    if lineFilter == nil { lineFilter = LineFilterChoice(ruleSet: ruleSet, sample: block.bytes) }
-    RuleScanner.findCandidates(in: block.bytes, ruleSet: ruleSet, filter: lineFilter!, into: candidates)
+    RuleScanner.findCandidates(
+      in: block.bytes, ruleSet: ruleSet, filter: tuner.filter(forNext: block.bytes), into: candidates)
+    tuner.learn(from: candidates)
     block.newlineCount.value = candidates.newlines
     verify(block, candidates: CollectionOfOne(candidates), body)
   }

@@ -84,21 +84,14 @@ public final class ScanPipeline {
     DispatchQueue.global(qos: .userInitiated).async {
       var index = 0
       var failure: InputError?
-      var filter: LineFilterChoice?
-      var bytesBeforeFilter = 0
+      let tuner = LineFilterTuner(ruleSet: shared.ruleSet)
       do throws(InputError) {
         try shared.reader.forEachBlock { block in
-          // A small input is scanned by the automaton alone: tuning a filter would cost more.
-          if filter == nil {
-            bytesBeforeFilter += block.bytes.count
-            if block.bytes.count >= LineFilterChoice.worthwhileSample
-              || bytesBeforeFilter >= LineFilterChoice.automatonOnlyLimit
-            {
-              filter = LineFilterChoice(ruleSet: shared.ruleSet, sample: block.bytes)
-            }
-          }
+          let filter = tuner.filter(forNext: block.bytes)
           shared.free.wait()
           let slot = shared.slots[index]
+          // The caller is done with this slot's last block: learn from its passed lines.
+          tuner.learn(from: slot.candidates)
           slot.count = block.bytes.count
           if inPlace {
             slot.view = block.bytes
@@ -118,7 +111,7 @@ public final class ScanPipeline {
           // Balance the threads: the automaton stage is left to the caller when it is waiting.
           RuleScanner.findCandidates(
             in: slot.view, ruleSet: shared.ruleSet,
-            filter: filter ?? .automatonOnly, into: slot.candidates,
+            filter: filter, into: slot.candidates,
             finishing: shared.backlog.load(ordering: .acquiring) > 0)
           block.newlineCount.value = slot.candidates.newlines
           shared.backlog.add(1, ordering: .releasing)

@@ -126,13 +126,22 @@ import Testing
       var generator = Generator(state: UInt64(seed))
       let literals = Self.randomLiterals(&generator, count: 1 + generator.next(60))
       let text = Self.randomText(&generator, literals: literals, lines: 1 + generator.next(300))
-      // Tune on the text itself, on another text, or on nothing: the choice of windows must
-      // not matter for correctness.
+      // Tune on the text itself, on another text, or on nothing, and every other time with
+      // windows of the text counted as false passes (as `LineFilterTuner` rebuilds): the choice
+      // of windows and needle buckets must not matter for correctness.
       let sample = [text, Self.randomText(&generator, literals: [], lines: 50), []][seed % 3]
-      let filter = try #require(
-        sample.withUnsafeBytes {
-          LineFilter(literals: literals.map { String(decoding: $0, as: UTF8.self) }, sample: $0, kernel: kernel)
-        })
+      var counts = sample.withUnsafeBytes { LineFilter.WindowCounts(sample: $0) }
+      if seed % 2 == 0 {
+        var passes = LineFilter.FalsePassCounts()
+        text.withUnsafeBytes { bytes in
+          for _ in 0..<200 where !bytes.isEmpty {
+            passes.add(window: LineFilter.window(in: bytes, at: generator.next(bytes.count)), byNeedle: seed % 4 == 0)
+          }
+        }
+        counts = counts.penalized(by: passes, observedBytes: max(1, text.count / 10))
+      }
+      let prepared = try #require(LineFilter.Literals(literals.map { String(decoding: $0, as: UTF8.self) }))
+      let filter = LineFilter(literals: prepared, counts: counts, kernel: kernel)
       let candidates = Self.candidateLines(filter, text)
       let expected = Self.linesWithLiterals(text, literals)
       #expect(Set(expected).isSubset(of: Set(candidates)), "seed \(seed): a line with a literal was lost")
