@@ -877,6 +877,189 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
   }
 }
 
+/// Logs that end while a step is still running: no final status, no cancellation, no export.
+@Suite struct UnfinishedStepTests {
+  /// AIB's deprovision step (old format) up to its telemetry-service wait, then `body`.
+  func oldDeprovision(_ body: [String]) -> [String] {
+    [
+      "PACKER ERR 2023/07/18 14:10:00 [INFO] (telemetry) Starting provisioner powershell",
+      "PACKER OUT ==> azure-arm: Provisioning with Powershell...",
+      "PACKER ERR 2023/07/18 14:10:00 packer-provisioner-powershell plugin: Found command: if( TEST-PATH c:\\DeprovisioningScript.ps1 ){cat c:\\DeprovisioningScript.ps1} else {echo \"Deprovisioning script [c:\\DeprovisioningScript.ps1] could not be found.\"}",
+      "PACKER ERR 2023/07/18 14:10:01 packer-plugin-azure plugin: 2023/07/18 14:10:01 [INFO] starting remote command: powershell -executionpolicy bypass \"& { . c:/Windows/Temp/packer-ps-env-vars-1.ps1; &'c:/Windows/Temp/script-1.ps1'; exit $LastExitCode }\"",
+      "PACKER OUT     azure-arm: >>> Waiting for GA Service (RdAgent) to start ...",
+      "PACKER OUT     azure-arm: >>> Waiting for GA Service (WindowsAzureTelemetryService) to start ...",
+    ] + body
+  }
+
+  /// The error record an override script prints each time it asks for the removed service.
+  let telemetryRecord = [
+    "PACKER OUT ==> azure-arm: Get-Service : Cannot find any service with service name 'WindowsAzureTelemetryService'.",
+    "PACKER OUT ==> azure-arm: At C:\\DeprovisioningScript.ps1:3 char:9",
+    "PACKER OUT ==> azure-arm: + while ((Get-Service WindowsAzureTelemetryService).Status -ne 'Running ...",
+    "PACKER OUT ==> azure-arm:     + CategoryInfo          : ObjectNotFound: (WindowsAzureTelemetryService:String) [Get-Service], ServiceCommandException",
+    "PACKER OUT ==> azure-arm:     + FullyQualifiedErrorId : NoServiceFoundForGivenName,Microsoft.PowerShell.Commands.GetServiceCommand",
+  ]
+
+  @Test func aRepeatedFindingInTheStepStillRunningIsTheLikelyCause() throws {
+    let lines = oldDeprovision(Array(Array(repeating: telemetryRecord, count: 20).joined()))
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == "sysprep-telemetry-service-missing")
+    #expect(diagnosis.primaryRole == .likelyCause)
+    #expect(diagnosis.chain.isEmpty)
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.severity == .warning)
+    #expect(finding.customizer?.isAIBStep == true)
+    #expect(finding.phase == .deprovision)
+    #expect(finding.message.contains("still running"))
+    #expect(finding.message.contains("likely cause"))
+    #expect(finding.message.contains("on 20 lines"))
+    // Where it began, and its last record; not the same header six times.
+    #expect(finding.evidence.first?.line == 7)
+    #expect(finding.evidence.contains { $0.line == lines.count - 4 })
+    #expect(finding.evidence.filter { $0.text.contains("Cannot find any service") }.count == 2)
+  }
+
+  @Test func aServiceCheckTheStepWentOnFromIsNoLikelyCause() throws {
+    // The default script checks for the service once and goes on to Sysprep.
+    let diagnosis = try diagnose(
+      oldDeprovision(
+        telemetryRecord + [
+          "PACKER OUT     azure-arm: >>> Waiting for GA Service (WindowsAzureGuestAgent) to start ...",
+          "PACKER OUT     azure-arm: >>> Sysprepping VM ...",
+          "PACKER OUT     azure-arm: IMAGE_STATE_COMPLETE",
+        ]))
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == nil)
+    #expect(diagnosis.primaryRole == nil)
+    #expect(diagnosis.findings.contains { $0.id == "sysprep-telemetry-service-missing" && !$0.benign })
+  }
+
+  @Test func aGenericRecordPrintedOnceIsNoLikelyCause() throws {
+    let diagnosis = try diagnose([
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new(
+        "10:00:05", "ui error: ==> azure-arm: Remove-Item : Cannot find path 'C:\\Temp\\old' because it does not exist."
+      ),
+      new("10:00:05", "ui error: ==> azure-arm: At C:\\Windows\\Temp\\script-1.ps1:2 char:1"),
+      new(
+        "10:00:05",
+        "ui error: ==> azure-arm:     + FullyQualifiedErrorId : PathNotFound,Microsoft.PowerShell.Commands.RemoveItemCommand"
+      ),
+    ])
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == nil)
+  }
+
+  @Test func aPromptTheStepAnsweredIsNoLikelyCause() throws {
+    let asked = [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1"),
+      new("10:00:05", "ui:     azure-arm: Do you want to continue? [Y/n] Y"),
+    ]
+    let answered = try diagnose(
+      asked + [
+        new("10:00:06", "ui:     azure-arm: Get:1 http://azure.archive.ubuntu.com/ubuntu jammy/main amd64 libpq5")
+      ])
+    #expect(answered.primary == nil)
+    let waiting = try diagnose(asked)
+    #expect(waiting.primary == "interactive-prompt")
+    #expect(waiting.outcome == .incomplete)
+    #expect(waiting.primaryRole == .likelyCause)
+  }
+
+  @Test func benignLinesAreNoLikelyCause() throws {
+    var lines = [new("10:00:00", "ui: ==> azure-arm: Waiting for WinRM to become available...")]
+    for second in 1...12 {
+      lines.append(
+        new(
+          "10:01:\(second < 10 ? "0" : "")\(second)",
+          "packer-plugin-azure_v2.5.1_x5.0_linux_amd64 plugin: 2026/02/21 10:01:00 [ERROR] WinRM connection err: http response error: 401 - invalid content type"
+        ))
+    }
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == nil)
+  }
+
+  /// A Windows Update step on `size` whose memory readings reach 98 %, cut off before it ends.
+  func windowsUpdateUnderPressure(size: String) -> [String] {
+    [
+      new(
+        "06:00:00",
+        "packer-plugin-azure_v2.5.1_x5.0_linux_amd64 plugin: 2026/02/21 06:00:00 VMSize=\(size)"),
+      new("06:10:00", "ui: ==> azure-arm: Running Windows update..."),
+      new("06:12:00", "ui:     azure-arm: Downloading Windows updates (2 updates; 696.52 MB)..."),
+      new(
+        "06:20:00", "ui:     azure-arm: Waiting for operation to complete (system performance: 99% cpu; 98% memory)..."),
+      new("06:30:00", "ui:     azure-arm: Waiting for the Windows Modules Installer to exit..."),
+      new("06:30:01", "ui error: ==> azure-arm: A system shutdown is in progress.(1115)"),
+    ]
+  }
+
+  @Test func memoryPressureInAWindowsUpdateStepStillRunningIsTheLikelyCause() throws {
+    let diagnosis = try diagnose(windowsUpdateUnderPressure(size: "Standard_D1_v2"))
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == "resource-exhaustion-small-vm")
+    #expect(diagnosis.primaryRole == .likelyCause)
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.severity == .warning)
+    #expect(finding.customizer?.type == "windows-update")
+    #expect(
+      finding.message.contains("98% of the VM's memory in use (line 4) on Standard_D1_v2, the small default size,"))
+    #expect(!finding.message.contains("unexpected EOF"))
+    #expect(finding.evidence.map(\.line) == [4, 5, 6])
+  }
+
+  @Test func memoryReadingsBelowTheThresholdAreNoLikelyCause() throws {
+    var lines = windowsUpdateUnderPressure(size: "Standard_D4s_v5")
+    lines[3] = new(
+      "06:20:00", "ui:     azure-arm: Waiting for operation to complete (system performance: 60% cpu; 45% memory)...")
+    #expect(try diagnose(lines).primary == nil)
+  }
+
+  /// AIB's deprovision step polling `count` times, `every` seconds apart, cut off while it polls.
+  func pollingUntilTheEnd(count: Int, every seconds: Int) -> [String] {
+    var lines = [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new("10:00:01", "ui:     azure-arm: >>> Sysprepping VM ..."),
+    ]
+    for poll in 1...count {
+      let at = 2 + poll * seconds
+      let stamp = String(format: "%02d:%02d:%02d", 10 + at / 3600, (at % 3600) / 60, at % 60)
+      lines.append(new(stamp, "ui:     azure-arm: IMAGE_STATE_UNDEPLOYABLE"))
+    }
+    return lines
+  }
+
+  @Test func aSysprepStillInProgressWhereTheLogEndsIsNoLoop() throws {
+    let diagnosis = try diagnose(pollingUntilTheEnd(count: 4, every: 5))
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == nil)
+    #expect(!diagnosis.findings.contains { $0.id == "sysprep-state-loop" })
+  }
+
+  @Test func aSysprepPollingLongerThanGeneralizingTakesIsTheLikelyCause() throws {
+    let diagnosis = try diagnose(pollingUntilTheEnd(count: 200, every: 5))
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == "sysprep-state-loop")
+    #expect(diagnosis.primaryRole == .likelyCause)
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.severity == .warning)
+    #expect(finding.message.contains("IMAGE_STATE_UNDEPLOYABLE 200 times over 16 min"))
+    #expect(finding.message.contains("likely cause"))
+  }
+
+  @Test func theSameLoopEndedByACancellationIsStillTheRootCause() throws {
+    let diagnosis = try diagnose(
+      pollingUntilTheEnd(count: 4, every: 5) + [
+        new("10:30:00", "ui error: Cancelling build after receiving terminated")
+      ])
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.primary == "sysprep-state-loop")
+    #expect(diagnosis.primaryRole == .rootCause)
+  }
+}
+
 /// A small deterministic generator, so a failure can be reproduced from its seed.
 struct SplitMix64: RandomNumberGenerator {
   var state: UInt64
