@@ -935,6 +935,24 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.findings.contains { $0.id == "sysprep-telemetry-service-missing" && !$0.benign })
   }
 
+  @Test func aCustomizerThatWritesTheDeprovisionOverrideIsTheUsersStep() throws {
+    // It names c:\DeprovisioningScript.ps1 in its source; only AIB's own command, the running
+    // script's errors and its output mark the deprovision step.
+    let override = [
+      "PACKER ERR 2023/07/18 14:05:00 [INFO] (telemetry) Starting provisioner powershell",
+      "PACKER OUT ==> azure-arm: Provisioning with Powershell...",
+      "PACKER ERR 2023/07/18 14:05:00 packer-provisioner-powershell plugin: Found command: Invoke-WebRequest -Uri https://st.blob.core.windows.net/aib/Deprovision.ps1 -OutFile 'c:\\DeprovisioningScript.ps1'",
+      "PACKER OUT     azure-arm: Writing c:\\DeprovisioningScript.ps1",
+      "PACKER ERR 2023/07/18 14:05:04 packer-provisioner-powershell plugin: c:/Windows/Temp/script-1.ps1 returned with exit code 0",
+      "PACKER ERR 2023/07/18 14:05:04 [INFO] (telemetry) ending powershell",
+    ]
+    let diagnosis = try diagnose(override + oldDeprovision(telemetryRecord))
+    let steps = diagnosis.timeline.customizers
+    #expect(steps.map(\.isAIBStep) == [false, true])
+    #expect(steps.first?.templateIndex == 0)
+    #expect(diagnosis.timeline.phases.filter { $0.phase == "deprovision" }.map(\.startLine) == [9])
+  }
+
   @Test func aGenericRecordPrintedOnceIsNoLikelyCause() throws {
     let diagnosis = try diagnose([
       new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
