@@ -691,6 +691,18 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.primary == "build-timeout")
   }
 
+  @Test func aTimeoutStatusWrappedOverTwoLinesIsQuotedWhole() throws {
+    let diagnosis = try diagnose([
+      "[ERROR] Failed while waiting for packerizer: Timeout waiting for microservice to",
+      "[ERROR] complete: 'context deadline exceeded'",
+    ])
+    #expect(diagnosis.primary == "build-timeout")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.variant == "wrapped-status")
+    #expect(finding.message.contains("Timeout waiting for microservice to complete: 'context deadline exceeded'"))
+    #expect(!finding.message.contains("(Timeout waiting for microservice to)"))
+  }
+
   @Test func aRunStatusWithoutAPatternTakesItsPhaseFromTheSubState() throws {
     var diagnosis = try diagnose([
       "{", #"  "lastRunStatus": {"#, #"    "runState": "Failed","#, #"    "runSubState": "Distributing","#,
