@@ -1766,6 +1766,7 @@ final class RunModelBuilder {
       if lowered.contains("see the above") || lowered.contains("see above") || lowered.contains("the above error")
         || message.hasPrefix("Traceback (most recent call last)") || lowered.contains("not recoverable")
         || lowered.contains("child returned status") || lowered.contains("complete log of this run")
+        || isBuildToolClosing(message)
       {
         continue
       }
@@ -1778,6 +1779,21 @@ final class RunModelBuilder {
     let head = chosen.text.prefix(239)
     let cut = head.lastIndex(of: " ").map { head[..<$0] } ?? head
     return (chosen.line, String(cut) + "\u{2026}")
+  }
+
+  /// Whether `message` is a build tool's closing words after a failed command, which only say
+  /// that a target failed: make's `make: *** [Makefile:12: build/x.o] Error 1` (also
+  /// `make[2]: ...` and the older `Makefile:12: recipe for target 'x' failed`), ninja's `ninja: build
+  /// stopped: subcommand failed.`, gcc's `compilation terminated.`. The compiler's or the
+  /// command's own error comes before them. make's errors about the makefile itself
+  /// (`make: *** No rule to make target ...`) are not closing words.
+  static func isBuildToolClosing(_ message: String) -> Bool {
+    if message.hasPrefix("make"), let stars = message.range(of: ": *** [") {
+      let rest = message[stars.upperBound...]
+      if let close = rest.firstIndex(of: "]"), rest[close...].hasPrefix("] Error ") { return true }
+    }
+    return (message.contains(": recipe for target '") && message.hasSuffix("' failed"))
+      || message.hasPrefix("ninja: build stopped: ") || message == "compilation terminated."
   }
 
   /// The name and meaning of a Windows Installer (msiexec) exit code, for the codes a build sees.

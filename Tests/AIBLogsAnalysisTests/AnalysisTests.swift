@@ -1244,6 +1244,34 @@ struct SplitMix64: RandomNumberGenerator {
       ))
   }
 
+  @Test func makesClosingWordsAreNotQuotedAsTheError() throws {
+    let diagnosis = try diagnose([
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1"),
+      new("10:00:01", "ui:     azure-arm: cc -O2 -Wall -c src/collector.c -o build/collector.o"),
+      new(
+        "10:00:02",
+        "ui error: ==> azure-arm: src/collector.c:41:10: fatal error: systemd/sd-journal.h: No such file or directory"),
+      new("10:00:02", "ui error: ==> azure-arm: compilation terminated."),
+      new("10:00:02", "ui error: ==> azure-arm: make[1]: *** [Makefile:12: build/collector.o] Error 1"),
+      new("10:00:02", "ui error: ==> azure-arm: make: *** [Makefile:5: all] Error 2"),
+      new(
+        "10:00:03", "ui error: Build 'azure-arm' errored after 3 seconds: Script exited with non-zero exit status: 2"),
+    ])
+    #expect(diagnosis.primary == "script-nonzero-exit")
+    #expect(
+      diagnosis.findings.first?.message.contains("“src/collector.c:41:10: fatal error: systemd/sd-journal.h") == true)
+  }
+
+  @Test(arguments: [
+    ("make: *** [Makefile:12: build/x.o] Error 1", true), ("make[2]: *** [src/Makefile:40: all] Error 2", true),
+    ("make: *** No rule to make target 'install'.  Stop.", false), ("ninja: build stopped: subcommand failed.", true),
+    ("Makefile:12: recipe for target 'build/x.o' failed", true), ("compilation terminated.", true),
+    ("cc: error: unrecognized option '--frob'", false),
+  ])
+  func buildToolClosingWords(message: String, closing: Bool) {
+    #expect(RunModelBuilder.isBuildToolClosing(message) == closing)
+  }
+
   @Test func npmsLogPointerIsNotQuotedAsTheError() throws {
     let diagnosis = try diagnose([
       "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
