@@ -69,6 +69,9 @@ final class RunModelBuilder {
   private var maxMemory: (percent: Int, line: EvidenceLine)?
 
   private var cancellationSentence = ""
+  /// `cancellationSentence` without its guess at why a script step was silent, for a cause that
+  /// explains the silence itself (a prompt, a lost connection, a lock).
+  private var cancellationFact = ""
   private var echoDecisions: [(plugin: [UInt8], line: Int, isEcho: Bool)] = []
   private var findings: [String: Finding] = [:]
   private var findingOrder: [String] = []
@@ -507,7 +510,9 @@ final class RunModelBuilder {
             )
             return false
           }
-          if untimedOutputBeforeCancel == nil && structure.isUserOutput
+          // A line with no log prefix continues the output before it (the File customizer's
+          // progress lines follow a bare `PACKER OUT`).
+          if untimedOutputBeforeCancel == nil && (structure.isUserOutput || structure.stream == .other)
             && UnsafeRawBufferPointer(rebasing: bytes[structure.message]).contains(where: { $0 != 0x20 })
           {
             untimedOutputBeforeCancel = EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self))
@@ -1050,6 +1055,7 @@ final class RunModelBuilder {
             sentence +=
               ": AIB's deprovision script reads no input; it waits, without a limit, for the guest agent services and for Sysprep's image state."
           } else if let running, running.type == "powershell" || running.type == "shell" {
+            cancellationFact = sentence + "."
             sentence += ": the script may be waiting for input or for a process that never ends."
           } else {
             sentence += "."
@@ -1088,6 +1094,7 @@ final class RunModelBuilder {
             + "or a buildTimeoutInMinutes that short"
         }
         cancellationSentence = sentence
+        if cancellationFact.isEmpty { cancellationFact = sentence }
       }
       // A script step whose last words before a long silence ask a question or name a field to
       // fill in (`Geographic area:`, `Enter password:`, `Continue? [y/N]`) was waiting for an
@@ -1699,12 +1706,13 @@ final class RunModelBuilder {
     }
     if id != "unrecognised-failure" { extra += finalReasons.prefix(1) }
     // A cause found inside the step that was running when the build was cancelled (a prompt,
-    // a sysprep loop) also gets the silence and the cancellation.
-    if id != "build-timeout", let timeout = findings["build-timeout"], !cancellationSentence.isEmpty,
+    // a sysprep loop) also gets the silence and the cancellation, without the timeout's guess at
+    // what the script waited for: the cause says it.
+    if id != "build-timeout", let timeout = findings["build-timeout"], !cancellationFact.isEmpty,
       findingCustomizer[id] == cancelCustomizer
     {
       extra += timeout.evidence
-      finding.message += cancellationSentence
+      finding.message += cancellationFact
     }
     for line in extra where !finding.evidence.contains(line) { finding.evidence.append(line) }
     finding.evidence.sort { $0.line < $1.line }

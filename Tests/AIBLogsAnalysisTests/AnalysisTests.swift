@@ -837,6 +837,36 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(!finding.evidence.contains { $0.text == "big.iso 2000000 B / 100000000 B  2.00%" })
   }
 
+  @Test func aProgressLineWithoutPrefixIsTheLastOutputBeforeTheCancellation() throws {
+    // Old format: each progress line alone after an empty `PACKER OUT` line, none timestamped.
+    var lines = [
+      "PACKER ERR 2023/02/14 00:00:00 [INFO] (telemetry) Starting provisioner file",
+      "PACKER OUT ==> azure-arm: Uploading https://example.com/big.iso => C:\\big.iso",
+    ]
+    for step in 1...3 { lines += ["PACKER OUT ", "big.iso \(step * 1_000_000) B / 100000000 B  \(step).00%"] }
+    lines.append("PACKER ERR 2023/02/14 03:55:00 Cancelling builder after context cancellation context canceled")
+    let finding = try #require(try diagnose(lines).findings.first { $0.id == "file-customizer-large-download" })
+    #expect(finding.message.contains("the last output was “big.iso 3000000 B / 100000000 B  3.00%”"))
+  }
+
+  @Test func aCauseThatExplainsTheSilenceIsNotSaidToWaitForInput() throws {
+    let lines = [
+      "PACKER ERR 2020/03/26 21:00:00 [INFO] (telemetry) Starting provisioner shell",
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT     azure-arm: Firewall is active and enabled on system startup",
+      "PACKER ERR 2020/03/26 21:00:05 packer: 2020/03/26 21:00:05 [ERROR] Remote command exited without exit status or exit signal.",
+      "PACKER ERR 2020/03/27 00:10:00 Cancelling builder after context cancellation context canceled",
+    ]
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.primary == "communicator-disconnected")
+    let cause = try #require(diagnosis.findings.first)
+    #expect(cause.message.contains("before the build was cancelled"))
+    #expect(!cause.message.contains("waiting for input"))
+    // The timeout on its own still says what a silent script may be doing.
+    let timeout = try #require(diagnosis.findings.first { $0.id == "build-timeout" })
+    #expect(timeout.message.contains("may be waiting for input"))
+  }
+
   @Test func memoryPressureDuringWindowsUpdateExplainsAFailedBuild() throws {
     let lines = [
       new("10:00:00", "ui: ==> azure-arm: Running Windows update..."),
