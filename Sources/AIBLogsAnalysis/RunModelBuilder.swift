@@ -924,7 +924,7 @@ final class RunModelBuilder {
     sentence +=
       ": the log does not show the build failing, so this is the likely cause of a build that did not finish, "
       + "not a confirmed one."
-    finding.message += sentence
+    finding.message += (finding.message.hasSuffix("\u{201D}") ? "." : "") + sentence
     if let last = findingLastEvidence[id], !finding.evidence.contains(last) { finding.evidence.append(last) }
     var seen = Set<String>()
     var kept: [EvidenceLine] = []
@@ -1681,8 +1681,11 @@ final class RunModelBuilder {
     {
       finding.message += " Code \(code) is Windows Installer's \(meaning)."
     }
-    // A generic script failure says what the script printed last that looks like its error.
-    if id == "script-nonzero-exit" || id == "unrecognised-failure", let said = Self.mostInformative(stepOutput) {
+    // A generic script failure (or a PowerShell record, which names only its error id) says what
+    // the script printed last that looks like its error.
+    if ["script-nonzero-exit", "unrecognised-failure", "powershell-error-record"].contains(id),
+      let said = Self.mostInformative(stepOutput)
+    {
       finding.message += " The step's error output: \u{201C}\(said)\u{201D}"
     }
     // An earlier step that printed an error and still ended well (exit 0, or a code it allowed)

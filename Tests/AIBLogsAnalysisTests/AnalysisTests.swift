@@ -1011,6 +1011,30 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.primary == nil)
   }
 
+  @Test func aRecordARetryLoopRepeatsIsTheLikelyCauseWithItsErrorQuoted() throws {
+    var lines = [new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell...")]
+    for second in 1...4 {
+      lines += [
+        new(
+          "10:0\(second):00",
+          "ui error: ==> azure-arm: C:\\Windows\\Temp\\script-1.ps1 : The remote name could not be resolved: 'artifacts.contoso.local'"
+        ),
+        new(
+          "10:0\(second):00",
+          "ui error: ==> azure-arm:     + FullyQualifiedErrorId : Microsoft.PowerShell.Commands.WriteErrorException,script-1.ps1"
+        ),
+      ]
+    }
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == "powershell-error-record")
+    #expect(diagnosis.primaryRole == .likelyCause)
+    let message = try #require(diagnosis.findings.first?.message)
+    #expect(
+      message.contains("error output: “The remote name could not be resolved: 'artifacts.contoso.local'”. The log ends")
+    )
+  }
+
   @Test func aPromptTheStepAnsweredIsNoLikelyCause() throws {
     let asked = [
       new("10:00:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1"),
