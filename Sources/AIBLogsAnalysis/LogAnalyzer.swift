@@ -10,7 +10,8 @@ public struct InputDiagnosis: Sendable, Codable {
   public var kind: InputKind
   /// How the build ended.
   public var outcome: Outcome
-  /// The id of the root-cause finding, or nil.
+  /// The id of the root-cause finding, or nil. When the input ends before the build did
+  /// (`outcome` incomplete), the likely cause: see `primaryRole`.
   public var primary: String?
   /// The ids of the findings that follow from the root cause, in line order.
   public var chain: [String]
@@ -37,6 +38,25 @@ public struct InputDiagnosis: Sendable, Codable {
     self.timeline = timeline
     self.input = input
     self.warnings = warnings
+  }
+}
+
+/// What the `primary` finding of a diagnosis is.
+public enum PrimaryRole: String, Sendable, Codable {
+  /// The cause of the failure or cancellation the input shows.
+  case rootCause = "root-cause"
+  /// The input ends before the build did and shows no failure: the finding the step still
+  /// running at the end was held up by, named as the likely cause; the build may still have
+  /// failed for another reason in the part the input lacks.
+  case likelyCause = "likely-cause"
+}
+
+extension InputDiagnosis {
+  /// What `primary` is: the root cause of a failure the input shows, or, when the input ends
+  /// before the build did (outcome incomplete), its likely cause; nil when there is no primary.
+  public var primaryRole: PrimaryRole? {
+    guard primary != nil else { return nil }
+    return outcome == .incomplete ? .likelyCause : .rootCause
   }
 }
 
@@ -165,14 +185,21 @@ extension InputDiagnosis {
     case path, kind, outcome, primary, chain, findings, timeline, input, warnings
   }
 
-  /// Encodes every key, with `primary` as `null` when there is no root cause (the JSON
-  /// contract always has the key).
+  /// Keys that are written but not read back (they are derived from the others).
+  enum DerivedKeys: String, CodingKey {
+    case primaryRole
+  }
+
+  /// Encodes every key, with `primary` and `primaryRole` as `null` when there is no root cause
+  /// (the JSON contract always has the keys).
   public func encode(to encoder: Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(path, forKey: .path)
     try container.encode(kind, forKey: .kind)
     try container.encode(outcome, forKey: .outcome)
     try container.encode(primary, forKey: .primary)
+    var derived = encoder.container(keyedBy: DerivedKeys.self)
+    try derived.encode(primaryRole, forKey: .primaryRole)
     try container.encode(chain, forKey: .chain)
     try container.encode(findings, forKey: .findings)
     try container.encode(timeline, forKey: .timeline)

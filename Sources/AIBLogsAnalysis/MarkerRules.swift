@@ -72,9 +72,15 @@ enum Marker: String, CaseIterable {
     case .deploying:
       (["deployment template"], [#"^(?:Validating|Deploying) deployment template"#])
     case .deprovision:
+      // AIB's own command (`if( TEST-PATH c:\DeprovisioningScript.ps1 ){cat ...}`), an error from
+      // inside the running script (`At C:\DeprovisioningScript.ps1:3 char:9`,
+      // `/tmp/DeprovisioningScript.sh: 1: ...`) or what it prints: not any mention of the file, which
+      // a customizer that writes its own override names too.
       (
         ["DeprovisioningScript", "Sysprepping VM", "waagent -force -deprovision"],
-        [#"DeprovisioningScript\.(?:ps1|sh)|Sysprepping VM|waagent -force -deprovision"#]
+        [
+          #"(?i:test-path) c:\\DeprovisioningScript\.ps1|DeprovisioningScript\.(?:ps1:\d|sh:)|Sysprepping VM|waagent -force -deprovision"#
+        ]
       )
     case .remoteCommand:
       (["starting remote command"], [#"starting remote command: (?<command>.*)$"#])

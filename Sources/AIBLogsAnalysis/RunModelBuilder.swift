@@ -69,12 +69,34 @@ final class RunModelBuilder {
   private var maxMemory: (percent: Int, line: EvidenceLine)?
 
   private var cancellationSentence = ""
+  /// `cancellationSentence` without its guess at why a script step was silent, for a cause that
+  /// explains the silence itself (a prompt, a lost connection, a lock).
+  private var cancellationFact = ""
   private var echoDecisions: [(plugin: [UInt8], line: Int, isEcho: Bool)] = []
   private var findings: [String: Finding] = [:]
   private var findingOrder: [String] = []
   private var findingCustomizer: [String: Int] = [:]
   /// The 0-based index of the regex whose match gave a finding its captures (for its variants).
   private var findingRegex: [String: Int] = [:]
+  /// The last line that matched each finding.
+  private var findingLastEvidence: [String: EvidenceLine] = [:]
+  /// How many lines matched each finding in the step it is attributed to (`findingCustomizer`).
+  private var findingStepOccurrences: [String: Int] = [:]
+  /// Findings that describe the state the running step was in (memory pressure, a polling loop)
+  /// rather than a line it printed: the step going on does not make them less likely a cause.
+  private var ongoingConditions: Set<String> = []
+  /// The step still running where the input ends, with no final status, cancellation or end of
+  /// its own (set when the run is finished).
+  private var runningAtEnd: Int?
+  /// The output lines the input ends with that belong to `runningAtEnd`, oldest first.
+  private var unfinishedStepOutput: [EvidenceLine] = []
+
+  /// The last whole lines of the input read so far (up to `tailByteLimit` bytes), copied from
+  /// each block in turn: at the end they are the lines the log ends with.
+  private var tailBytes: [UInt8] = []
+  /// Whether `tailBytes` starts at the start of a line.
+  private var tailStartsAtLine = true
+  private static let tailByteLimit = 32 * 1024
 
   init(compiled: CompiledPatternLibrary) {
     self.compiled = compiled
@@ -90,6 +112,8 @@ final class RunModelBuilder {
     sawPlainPackerLog = previous.sawPlainPackerLog
     sawCIPrefix = previous.sawCIPrefix
     sawPackerUIOutput = previous.sawPackerUIOutput
+    tailBytes = previous.tailBytes
+    tailStartsAtLine = previous.tailStartsAtLine
   }
 
   /// Whether `line` starts another run of the build: Packer's start-up line after this run
@@ -106,6 +130,7 @@ final class RunModelBuilder {
   // MARK: - Streaming
 
   func observeBlock(_ block: LineBlock) {
+    keepTail(of: block)
     if firstTime == nil {
       var inspected = 0
       block.forEachLine { _, line in
@@ -126,6 +151,50 @@ final class RunModelBuilder {
       }
       return looked < 8
     }
+  }
+
+  /// Keeps the last `tailByteLimit` bytes of the input read so far: the end of `block`, after
+  /// the end of the blocks before it when `block` is shorter.
+  private func keepTail(of block: LineBlock) {
+    let bytes = block.bytes
+    let limit = Self.tailByteLimit
+    if bytes.count >= limit {
+      let cut = bytes.count - limit
+      tailBytes.removeAll(keepingCapacity: true)
+      tailBytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[cut...]))
+      tailStartsAtLine = cut == 0 || bytes[cut - 1] == 0x0A
+      return
+    }
+    let kept = min(tailBytes.count, limit - bytes.count)
+    if kept < tailBytes.count {
+      let cut = tailBytes.count - kept
+      tailStartsAtLine = tailBytes[cut - 1] == 0x0A
+      tailBytes.removeFirst(cut)
+    }
+    tailBytes.append(contentsOf: bytes)
+  }
+
+  /// The user-visible output lines the input ends with (at most `limit`, oldest first), numbered
+  /// back from `lastLine`, the number of the input's last line.
+  private func trailingOutput(lastLine: Int, limit: Int) -> [EvidenceLine] {
+    var bytes = tailBytes
+    if !tailStartsAtLine, let newline = bytes.firstIndex(of: 0x0A) { bytes.removeFirst(newline + 1) }
+    guard !bytes.isEmpty else { return [] }
+    if bytes.last != 0x0A { bytes.append(0x0A) }
+    var kept: [EvidenceLine] = []
+    bytes.withUnsafeBytes { raw in
+      LineBlock(bytes: raw, firstLineNumber: 1).walkBackward(from: raw.count, lineNumber: lastLine + 1) {
+        number, line in
+        let structure = LogLineStructure(parsing: line)
+        if structure.isUserOutput,
+          UnsafeRawBufferPointer(rebasing: line[structure.message]).contains(where: { $0 != 0x20 && $0 != 0x09 })
+        {
+          kept.append(EvidenceLine(line: number, text: String(decoding: line, as: UTF8.self)))
+        }
+        return kept.count < limit
+      }
+    }
+    return kept.reversed()
   }
 
   private func noteKind(_ structure: LogLineStructure) {
@@ -441,7 +510,9 @@ final class RunModelBuilder {
             )
             return false
           }
-          if untimedOutputBeforeCancel == nil && structure.isUserOutput
+          // A line with no log prefix continues the output before it (the File customizer's
+          // progress lines follow a bare `PACKER OUT`).
+          if untimedOutputBeforeCancel == nil && (structure.isUserOutput || structure.stream == .other)
             && UnsafeRawBufferPointer(rebasing: bytes[structure.message]).contains(where: { $0 != 0x20 })
           {
             untimedOutputBeforeCancel = EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self))
@@ -575,13 +646,16 @@ final class RunModelBuilder {
       lines = powerShellRecord(endingAt: line) + [evidence]
       for record in lines { addNotable(record, customizer: current ?? -1) }
     }
+    findingLastEvidence[pattern.id] = evidence
     if findings[pattern.id] != nil {
       // Changed in place (a copy taken out of the dictionary copies its lists on each change).
       func update(_ finding: inout Finding) {
         finding.occurrences += 1
+        findingStepOccurrences[pattern.id, default: 0] += 1
         if let index = current, let previous = findingCustomizer[pattern.id], previous >= 0, index > previous {
           // Seen again in a later step: the later step is the one closer to the failure.
           findingCustomizer[pattern.id] = index
+          findingStepOccurrences[pattern.id] = 1
           finding.line = evidence.line
           finding.captures = match.captures.dictionary
           finding.evidence = Array(lines.prefix(RunModelBuilder.evidenceLimit))
@@ -602,6 +676,7 @@ final class RunModelBuilder {
       captures: match.captures.dictionary)
     findingOrder.append(pattern.id)
     findingCustomizer[pattern.id] = current ?? -1
+    findingStepOccurrences[pattern.id] = 1
     findingRegex[pattern.id] = match.regexIndex
   }
 
@@ -630,6 +705,14 @@ final class RunModelBuilder {
   // MARK: - Finishing
 
   func finish(path: String, facts: InputFacts, warnings: [String]) -> InputDiagnosis {
+    runningAtEnd = stepRunningAtEnd()
+    if let index = runningAtEnd {
+      // Its last output was never read back (no later line ended it): the input's last lines are.
+      unfinishedStepOutput = trailingOutput(lastLine: facts.lines, limit: 16).filter {
+        $0.line > customizers[index].startLine
+      }
+      customizers[index].lastOutput = Array(unfinishedStepOutput.suffix(5))
+    }
     if let index = current, customizers[index].end == nil, let time = cancelTime ?? lastTime {
       customizers[index].endTime = time
       customizers[index].end = time.formatted
@@ -741,6 +824,10 @@ final class RunModelBuilder {
       findings[id] = finding
     }
     var primary = choosePrimary(outcome: outcome)
+    // The log ends before the build did and shows no failure: what the step still running was
+    // held up by is its likely cause (the outcome stays incomplete).
+    let likely = primary == nil && outcome == .incomplete ? likelyCauseInUnfinishedStep() : nil
+    if let likely { primary = likely }
     // A run status that only says the run was cancelled (runState Canceled, an empty message)
     // names no failure: a user or a pipeline cancelled it, which is not an unknown failure.
     let cancelledByRequest =
@@ -750,6 +837,7 @@ final class RunModelBuilder {
       primary = addFallbackFinding(outcome: outcome)
     }
     if let id = primary { enrichPrimaryEvidence(id) }
+    if let likely { describeLikelyCause(likely) }
     var ordered = findingOrder.compactMap { findings[$0] }
     ordered.sort { a, b in
       if a.id == primary { return b.id != primary }
@@ -771,6 +859,81 @@ final class RunModelBuilder {
     return InputDiagnosis(
       path: path, kind: kind, outcome: outcome, primary: primary, chain: chain, findings: ordered,
       timeline: timeline, input: facts, warnings: warnings)
+  }
+
+  /// The step still running where the input ends: the log has no final status, no cancellation
+  /// and no export line, the last step has not ended (no later step, no capture or cleanup) and
+  /// its script has not returned 0.
+  private func stepRunningAtEnd() -> Int? {
+    guard cancelLine == nil, erroredLine == nil, !someBuildsFailed, finishedLine == nil, !exportDone,
+      let index = current, customizers[index].end == nil, customizers[index].exitCode != 0,
+      let phase = phases.last?.phase, phase == "customize" || phase == "deprovision"
+    else { return nil }
+    return index
+  }
+
+  /// For a log that ends while a step is still running and shows no failure: the finding that
+  /// step was held up by, or nil. A candidate is not benign, belongs to that step, is a specific
+  /// class (rank 50 or more) or was printed at least three times there, and is the last thing
+  /// the step shows: no output after its last line other than the rest of its error record.
+  /// States the step was in (memory pressure, a polling loop) need no such check. The most
+  /// specific candidate wins, then the most repeated, then the latest.
+  private func likelyCauseInUnfinishedStep() -> String? {
+    guard let step = runningAtEnd else { return nil }
+    var best: (id: String, rank: Int, repeats: Int, line: Int)?
+    for id in findingOrder {
+      guard let finding = findings[id], !finding.benign, finding.severity >= .warning, findingCustomizer[id] == step
+      else { continue }
+      let repeats = findingStepOccurrences[id] ?? finding.occurrences
+      guard finding.rank >= 50 || repeats >= 3 else { continue }
+      if !ongoingConditions.contains(id) {
+        let last = findingLastEvidence[id]?.line ?? finding.line
+        let wentOn = unfinishedStepOutput.contains { $0.line > last && !Self.continuesErrorRecord($0.text) }
+        if wentOn { continue }
+      }
+      let line = findingLastEvidence[id]?.line ?? finding.line
+      if let current = best, (current.rank, current.repeats, current.line) >= (finding.rank, repeats, line) {
+        continue
+      }
+      best = (id, finding.rank, repeats, line)
+    }
+    return best?.id
+  }
+
+  /// Whether an output line only continues the error record before it (PowerShell's position,
+  /// code and category lines), so that a step printing it has not gone on.
+  static func continuesErrorRecord(_ text: String) -> Bool {
+    let said = LogLineStructure.message(of: text).trimmingWhitespace()
+    return said.isEmpty || said.hasPrefix("+") || said.hasPrefix("~")
+      || (said.hasPrefix("At ") && said.contains(" char:"))
+  }
+
+  /// Says in the likely cause's own message that the log ends before the build did; its
+  /// evidence is where it began and how the step last printed it (a line the step repeated is
+  /// kept once, at its last occurrence, besides the finding's first line).
+  private func describeLikelyCause(_ id: String) {
+    guard var finding = findings[id], let step = runningAtEnd else { return }
+    let name = Self.stepName(customizers[step])
+    var sentence = " The log ends while \(name) is still running"
+    if ongoingConditions.contains(id) {
+      sentence += ", in this state"
+    } else {
+      let repeats = findingStepOccurrences[id] ?? finding.occurrences
+      sentence += ", and this is the last thing it shows" + (repeats > 1 ? " (on \(repeats) lines)" : "")
+    }
+    sentence +=
+      ": the log does not show the build failing, so this is the likely cause of a build that did not finish, "
+      + "not a confirmed one."
+    finding.message += (finding.message.hasSuffix("\u{201D}") ? "." : "") + sentence
+    if let last = findingLastEvidence[id], !finding.evidence.contains(last) { finding.evidence.append(last) }
+    var seen = Set<String>()
+    var kept: [EvidenceLine] = []
+    for line in finding.evidence.sorted(by: { $0.line > $1.line }) {
+      let said = LogLineStructure.message(of: line.text)
+      if seen.insert(said).inserted || line.line == finding.line { kept.append(line) }
+    }
+    finding.evidence = kept.reversed()
+    findings[id] = finding
   }
 
   private func numberCustomizers() {
@@ -803,9 +966,14 @@ final class RunModelBuilder {
     // without /generalize) is the same loop, once the build has stopped on it: a normal run prints
     // such states a few times before it moves on.
     let stopped = cancelLine != nil || erroredLine != nil || someBuildsFailed
+    // A log that ends while the deprovision step still polls shows a loop only once the state
+    // has lasted longer than generalizing takes: 15 minutes, or 180 of the script's 5-second
+    // polls when its lines carry no time. Then the loop is the likely cause, not a failure.
+    let stillPolling = runningAtEnd.map { customizers[$0].aibStep == "deprovision" } ?? false
     if !reachedReseal, let state = lastImageState, let loop = imageStateSpans[state],
       let count = imageStates[state], count >= 3,
-      state == "IMAGE_STATE_UNDEPLOYABLE" || stopped
+      state == "IMAGE_STATE_UNDEPLOYABLE" || stopped,
+      !stillPolling || Self.lastsLongerThanSysprep(count: count, from: loop.firstTime, to: loop.lastTime)
     {
       let evidence = loop.first == loop.last ? [loop.first] : [loop.first, loop.last]
       if ensureFinding(
@@ -814,6 +982,13 @@ final class RunModelBuilder {
         var span = ""
         if let first = loop.firstTime, let last = loop.lastTime, last > first {
           span = " over \(Self.duration(last.seconds - first.seconds))"
+        }
+        if stillPolling {
+          findings["sysprep-state-loop"]?.severity = .warning
+          findings["sysprep-state-loop"]?.message =
+            "Sysprep has reported \(state) for longer than generalizing takes: the image most likely never reaches "
+            + "the generalized state, and the deprovision script polls until the build timeout."
+          ongoingConditions.insert("sysprep-state-loop")
         }
         findings["sysprep-state-loop"]?.captures["state"] = state
         findings["sysprep-state-loop"]?.captures["count"] = String(count)
@@ -880,6 +1055,7 @@ final class RunModelBuilder {
             sentence +=
               ": AIB's deprovision script reads no input; it waits, without a limit, for the guest agent services and for Sysprep's image state."
           } else if let running, running.type == "powershell" || running.type == "shell" {
+            cancellationFact = sentence + "."
             sentence += ": the script may be waiting for input or for a process that never ends."
           } else {
             sentence += "."
@@ -918,6 +1094,7 @@ final class RunModelBuilder {
             + "or a buildTimeoutInMinutes that short"
         }
         cancellationSentence = sentence
+        if cancellationFact.isEmpty { cancellationFact = sentence }
       }
       // A script step whose last words before a long silence ask a question or name a field to
       // fill in (`Geographic area:`, `Enter password:`, `Continue? [y/N]`) was waiting for an
@@ -1072,6 +1249,30 @@ final class RunModelBuilder {
         findings["windows-restart-timeout"] = finding
       }
     }
+    // Memory pressure during a Windows Update step still running where the log ends, with no
+    // failure shown: the likely cause of a build that did not finish (catalog D15).
+    if let memory = maxMemory, memory.percent >= 90, let step = runningAtEnd,
+      customizers[step].type == "windows-update",
+      memory.line.line > customizers[step].startLine, findings["resource-exhaustion-small-vm"] == nil,
+      ensureFinding("resource-exhaustion-small-vm", line: memory.line.line, evidence: [memory.line], customizer: step)
+    {
+      var finding = findings["resource-exhaustion-small-vm"]!
+      finding.severity = .warning
+      finding.captures["memory"] = String(memory.percent)
+      let size =
+        vmSize.map { $0.lowercased() == "standard_d1_v2" ? " on \($0), the small default size," : " on \($0)" } ?? ""
+      finding.message =
+        "Windows Update reported \(memory.percent)% of the VM's memory in use (line \(memory.line.line))\(size) and "
+        + "was still working when the log ends: the build VM is most likely too small for this work."
+      // What the step printed last under that pressure (waiting for the Windows Modules Installer,
+      // a restart that cannot start) shows where it stands.
+      for line in unfinishedStepOutput.suffix(3) where !finding.evidence.contains(line) {
+        finding.evidence.append(line)
+      }
+      finding.evidence.sort { $0.line < $1.line }
+      findings["resource-exhaustion-small-vm"] = finding
+      ongoingConditions.insert("resource-exhaustion-small-vm")
+    }
     // Memory pressure during Windows Update: the small-VM cause when the build then failed.
     if let memory = maxMemory, memory.percent >= 90, cancelLine != nil || erroredLine != nil || someBuildsFailed {
       let existed = findings["resource-exhaustion-small-vm"] != nil
@@ -1109,6 +1310,14 @@ final class RunModelBuilder {
         }
       }
     }
+  }
+
+  /// Whether a sysprep state printed `count` times between `first` and `last` has lasted longer
+  /// than generalizing takes: 15 minutes by the lines' times, or 180 polls of the deprovision
+  /// script's 5-second loop when they have none (old-format `PACKER OUT` lines).
+  static func lastsLongerThanSysprep(count: Int, from first: LogTimestamp?, to last: LogTimestamp?) -> Bool {
+    if let first, let last { return last.seconds - first.seconds >= 15 * 60 }
+    return count >= 180
   }
 
   /// How long, in seconds from Packer's start, a run stopped by the default timeout lasts: 240
@@ -1472,8 +1681,11 @@ final class RunModelBuilder {
     {
       finding.message += " Code \(code) is Windows Installer's \(meaning)."
     }
-    // A generic script failure says what the script printed last that looks like its error.
-    if id == "script-nonzero-exit" || id == "unrecognised-failure", let said = Self.mostInformative(stepOutput) {
+    // A generic script failure (or a PowerShell record, which names only its error id) says what
+    // the script printed last that looks like its error.
+    if ["script-nonzero-exit", "unrecognised-failure", "powershell-error-record"].contains(id),
+      let said = Self.mostInformative(stepOutput)
+    {
       finding.message += " The step's error output: \u{201C}\(said)\u{201D}"
     }
     // An earlier step that printed an error and still ended well (exit 0, or a code it allowed)
@@ -1497,12 +1709,13 @@ final class RunModelBuilder {
     }
     if id != "unrecognised-failure" { extra += finalReasons.prefix(1) }
     // A cause found inside the step that was running when the build was cancelled (a prompt,
-    // a sysprep loop) also gets the silence and the cancellation.
-    if id != "build-timeout", let timeout = findings["build-timeout"], !cancellationSentence.isEmpty,
+    // a sysprep loop) also gets the silence and the cancellation, without the timeout's guess at
+    // what the script waited for: the cause says it.
+    if id != "build-timeout", let timeout = findings["build-timeout"], !cancellationFact.isEmpty,
       findingCustomizer[id] == cancelCustomizer
     {
       extra += timeout.evidence
-      finding.message += cancellationSentence
+      finding.message += cancellationFact
     }
     for line in extra where !finding.evidence.contains(line) { finding.evidence.append(line) }
     finding.evidence.sort { $0.line < $1.line }
@@ -1564,6 +1777,7 @@ final class RunModelBuilder {
       if lowered.contains("see the above") || lowered.contains("see above") || lowered.contains("the above error")
         || message.hasPrefix("Traceback (most recent call last)") || lowered.contains("not recoverable")
         || lowered.contains("child returned status") || lowered.contains("complete log of this run")
+        || isBuildToolClosing(message)
       {
         continue
       }
@@ -1576,6 +1790,21 @@ final class RunModelBuilder {
     let head = chosen.text.prefix(239)
     let cut = head.lastIndex(of: " ").map { head[..<$0] } ?? head
     return (chosen.line, String(cut) + "\u{2026}")
+  }
+
+  /// Whether `message` is a build tool's closing words after a failed command, which only say
+  /// that a target failed: make's `make: *** [Makefile:12: build/x.o] Error 1` (also
+  /// `make[2]: ...` and the older `Makefile:12: recipe for target 'x' failed`), ninja's `ninja: build
+  /// stopped: subcommand failed.`, gcc's `compilation terminated.`. The compiler's or the
+  /// command's own error comes before them. make's errors about the makefile itself
+  /// (`make: *** No rule to make target ...`) are not closing words.
+  static func isBuildToolClosing(_ message: String) -> Bool {
+    if message.hasPrefix("make"), let stars = message.range(of: ": *** [") {
+      let rest = message[stars.upperBound...]
+      if let close = rest.firstIndex(of: "]"), rest[close...].hasPrefix("] Error ") { return true }
+    }
+    return (message.contains(": recipe for target '") && message.hasSuffix("' failed"))
+      || message.hasPrefix("ninja: build stopped: ") || message == "compilation terminated."
   }
 
   /// The name and meaning of a Windows Installer (msiexec) exit code, for the codes a build sees.

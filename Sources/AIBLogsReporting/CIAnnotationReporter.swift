@@ -27,7 +27,7 @@ public struct GitHubReporter: Reporter {
           case .warning: "warning"
           case .note: "notice"
           }
-        let title = "\(finding.id == input.primary ? "root cause: " : "")\(finding.title) [\(finding.id)]"
+        let title = "\(ReportText.primaryPrefix(finding, of: input))\(finding.title) [\(finding.id)]"
         var message = finding.message
         if let fix = finding.fixes.first { message += "\nFix: \(fix)" }
         out += "::\(command) file=\(GitHubReporter.escapeProperty(input.path)),line=\(max(1, finding.line))"
@@ -60,7 +60,7 @@ public struct AzureDevOpsReporter: Reporter {
     for input in report.inputs {
       for finding in input.findings where !finding.benign && finding.severity != .note {
         let type = finding.severity == .error ? "error" : "warning"
-        var message = "\(finding.id == input.primary ? "root cause: " : "")\(finding.title): \(finding.message)"
+        var message = "\(ReportText.primaryPrefix(finding, of: input))\(finding.title): \(finding.message)"
         if let fix = finding.fixes.first { message += " Fix: \(fix)" }
         out += "##vso[task.logissue type=\(type);sourcepath=\(AzureDevOpsReporter.escape(input.path))"
         out += ";linenumber=\(max(1, finding.line));code=\(finding.id)]\(AzureDevOpsReporter.escape(message))\n"

@@ -46,7 +46,7 @@ public struct MarkdownReporter: Reporter {
     out += "| | |\n|---|---|\n"
     out += "| Outcome | **\(ReportText.verdict(input.outcome))** |\n"
     if let primary {
-      out += "| Root cause | `\(primary.id)`: \(MarkdownReporter.cell(primary.title)) |\n"
+      out += "| \(ReportText.primaryHeading(input)) | `\(primary.id)`: \(MarkdownReporter.cell(primary.title)) |\n"
       out += "| Phase | \(primary.phase.rawValue) |\n"
       if let customizer = primary.customizer {
         out += "| Customizer | \(MarkdownReporter.cell(ReportText.customizerName(customizer))) |\n"
@@ -58,7 +58,7 @@ public struct MarkdownReporter: Reporter {
     if let start = input.timeline.start, let end = input.timeline.end { out += "| Time | \(start) to \(end) |\n" }
     out += "\n"
     if let primary {
-      out += "### Root cause: \(primary.title)\n\n\(primary.message)\n\n"
+      out += "### \(ReportText.primaryHeading(input)): \(primary.title)\n\n\(primary.message)\n\n"
       if !primary.fixes.isEmpty {
         out += "**What to do**\n\n" + primary.fixes.map { "- \($0)\n" }.joined() + "\n"
       }

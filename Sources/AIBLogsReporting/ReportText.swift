@@ -13,6 +13,24 @@ enum ReportText {
     }
   }
 
+  /// What the primary finding is, as a heading: `Root cause`, or `Likely cause` when the input
+  /// ends before the build did.
+  static func primaryHeading(_ input: InputDiagnosis) -> String {
+    input.primaryRole == .likelyCause ? "Likely cause" : "Root cause"
+  }
+
+  /// The words before the primary finding's title in a verdict line: none for a root cause,
+  /// `likely cause: ` when the input ends before the build did.
+  static func primaryLead(_ input: InputDiagnosis) -> String {
+    input.primaryRole == .likelyCause ? "likely cause: " : ""
+  }
+
+  /// The prefix of the primary finding in an annotation: `root cause: ` or `likely cause: `.
+  static func primaryPrefix(_ finding: Finding, of input: InputDiagnosis) -> String {
+    guard finding.id == input.primary else { return "" }
+    return input.primaryRole == .likelyCause ? "likely cause: " : "root cause: "
+  }
+
   /// Where a finding happened: phase and customizer with its template index.
   static func location(_ finding: Finding) -> String {
     var parts = ["phase \(finding.phase.rawValue)"]

@@ -43,6 +43,11 @@ public struct SARIFReporter: Reporter {
           "partialFingerprints": ["aibLogsFinding/v1": finding.fingerprint],
           "properties": ["primary": finding.id == input.primary, "occurrences": finding.occurrences],
         ]
+        if finding.id == input.primary, let role = input.primaryRole {
+          result["properties"] = [
+            "primary": true, "primaryRole": role.rawValue, "occurrences": finding.occurrences,
+          ]
+        }
         if finding.evidence.count > 1 {
           result["relatedLocations"] = finding.evidence.enumerated().map { index, line in
             [

@@ -54,7 +54,7 @@ public struct TextReporter: Reporter {
     }
     out += "\(verdict)\(showPath ? "  \(input.path)" : "")"
     if let primary {
-      out += ": \(primary.title)\(place.isEmpty ? "" : " (\(place))")\n"
+      out += ": \(ReportText.primaryLead(input))\(primary.title)\(place.isEmpty ? "" : " (\(place))")\n"
       out += "  why:  \(TextReporter.neutralise(primary.message))\n"
       if let fix = primary.fixes.first { out += "  fix:  \(TextReporter.neutralise(fix))\n" }
       out += "  id:   \(primary.id)\(primary.retryable ? "  (a retry may help)" : "")\n"

@@ -207,7 +207,13 @@ public struct TemplateAdvisor: Sendable {
     guard let id = diagnosis.primary, let finding = diagnosis.findings.first(where: { $0.id == id }) else {
       return nil
     }
-    return advise(template: template, finding: finding)
+    var advice = advise(template: template, finding: finding)
+    if diagnosis.primaryRole == .likelyCause {
+      advice.notes.insert(
+        "The log ends before the build did, so \(id) is its likely cause, not a confirmed one: these changes "
+          + "address what the step still running was held up by.", at: 0)
+    }
+    return advice
   }
 
   /// The advice for one finding.

@@ -691,6 +691,18 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.primary == "build-timeout")
   }
 
+  @Test func aTimeoutStatusWrappedOverTwoLinesIsQuotedWhole() throws {
+    let diagnosis = try diagnose([
+      "[ERROR] Failed while waiting for packerizer: Timeout waiting for microservice to",
+      "[ERROR] complete: 'context deadline exceeded'",
+    ])
+    #expect(diagnosis.primary == "build-timeout")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.variant == "wrapped-status")
+    #expect(finding.message.contains("Timeout waiting for microservice to complete: 'context deadline exceeded'"))
+    #expect(!finding.message.contains("(Timeout waiting for microservice to)"))
+  }
+
   @Test func aRunStatusWithoutAPatternTakesItsPhaseFromTheSubState() throws {
     var diagnosis = try diagnose([
       "{", #"  "lastRunStatus": {"#, #"    "runState": "Failed","#, #"    "runSubState": "Distributing","#,
@@ -825,6 +837,36 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(!finding.evidence.contains { $0.text == "big.iso 2000000 B / 100000000 B  2.00%" })
   }
 
+  @Test func aProgressLineWithoutPrefixIsTheLastOutputBeforeTheCancellation() throws {
+    // Old format: each progress line alone after an empty `PACKER OUT` line, none timestamped.
+    var lines = [
+      "PACKER ERR 2023/02/14 00:00:00 [INFO] (telemetry) Starting provisioner file",
+      "PACKER OUT ==> azure-arm: Uploading https://example.com/big.iso => C:\\big.iso",
+    ]
+    for step in 1...3 { lines += ["PACKER OUT ", "big.iso \(step * 1_000_000) B / 100000000 B  \(step).00%"] }
+    lines.append("PACKER ERR 2023/02/14 03:55:00 Cancelling builder after context cancellation context canceled")
+    let finding = try #require(try diagnose(lines).findings.first { $0.id == "file-customizer-large-download" })
+    #expect(finding.message.contains("the last output was “big.iso 3000000 B / 100000000 B  3.00%”"))
+  }
+
+  @Test func aCauseThatExplainsTheSilenceIsNotSaidToWaitForInput() throws {
+    let lines = [
+      "PACKER ERR 2020/03/26 21:00:00 [INFO] (telemetry) Starting provisioner shell",
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT     azure-arm: Firewall is active and enabled on system startup",
+      "PACKER ERR 2020/03/26 21:00:05 packer: 2020/03/26 21:00:05 [ERROR] Remote command exited without exit status or exit signal.",
+      "PACKER ERR 2020/03/27 00:10:00 Cancelling builder after context cancellation context canceled",
+    ]
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.primary == "communicator-disconnected")
+    let cause = try #require(diagnosis.findings.first)
+    #expect(cause.message.contains("before the build was cancelled"))
+    #expect(!cause.message.contains("waiting for input"))
+    // The timeout on its own still says what a silent script may be doing.
+    let timeout = try #require(diagnosis.findings.first { $0.id == "build-timeout" })
+    #expect(timeout.message.contains("may be waiting for input"))
+  }
+
   @Test func memoryPressureDuringWindowsUpdateExplainsAFailedBuild() throws {
     let lines = [
       new("10:00:00", "ui: ==> azure-arm: Running Windows update..."),
@@ -874,6 +916,231 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
       new("10:40:00", "ui: Build 'azure-arm' finished after 40 minutes."),
     ]
     #expect(try diagnose(lines).findings.filter { !$0.benign }.isEmpty)
+  }
+}
+
+/// Logs that end while a step is still running: no final status, no cancellation, no export.
+@Suite struct UnfinishedStepTests {
+  /// AIB's deprovision step (old format) up to its telemetry-service wait, then `body`.
+  func oldDeprovision(_ body: [String]) -> [String] {
+    [
+      "PACKER ERR 2023/07/18 14:10:00 [INFO] (telemetry) Starting provisioner powershell",
+      "PACKER OUT ==> azure-arm: Provisioning with Powershell...",
+      "PACKER ERR 2023/07/18 14:10:00 packer-provisioner-powershell plugin: Found command: if( TEST-PATH c:\\DeprovisioningScript.ps1 ){cat c:\\DeprovisioningScript.ps1} else {echo \"Deprovisioning script [c:\\DeprovisioningScript.ps1] could not be found.\"}",
+      "PACKER ERR 2023/07/18 14:10:01 packer-plugin-azure plugin: 2023/07/18 14:10:01 [INFO] starting remote command: powershell -executionpolicy bypass \"& { . c:/Windows/Temp/packer-ps-env-vars-1.ps1; &'c:/Windows/Temp/script-1.ps1'; exit $LastExitCode }\"",
+      "PACKER OUT     azure-arm: >>> Waiting for GA Service (RdAgent) to start ...",
+      "PACKER OUT     azure-arm: >>> Waiting for GA Service (WindowsAzureTelemetryService) to start ...",
+    ] + body
+  }
+
+  /// The error record an override script prints each time it asks for the removed service.
+  let telemetryRecord = [
+    "PACKER OUT ==> azure-arm: Get-Service : Cannot find any service with service name 'WindowsAzureTelemetryService'.",
+    "PACKER OUT ==> azure-arm: At C:\\DeprovisioningScript.ps1:3 char:9",
+    "PACKER OUT ==> azure-arm: + while ((Get-Service WindowsAzureTelemetryService).Status -ne 'Running ...",
+    "PACKER OUT ==> azure-arm:     + CategoryInfo          : ObjectNotFound: (WindowsAzureTelemetryService:String) [Get-Service], ServiceCommandException",
+    "PACKER OUT ==> azure-arm:     + FullyQualifiedErrorId : NoServiceFoundForGivenName,Microsoft.PowerShell.Commands.GetServiceCommand",
+  ]
+
+  @Test func aRepeatedFindingInTheStepStillRunningIsTheLikelyCause() throws {
+    let lines = oldDeprovision(Array(Array(repeating: telemetryRecord, count: 20).joined()))
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == "sysprep-telemetry-service-missing")
+    #expect(diagnosis.primaryRole == .likelyCause)
+    #expect(diagnosis.chain.isEmpty)
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.severity == .warning)
+    #expect(finding.customizer?.isAIBStep == true)
+    #expect(finding.phase == .deprovision)
+    #expect(finding.message.contains("still running"))
+    #expect(finding.message.contains("likely cause"))
+    #expect(finding.message.contains("on 20 lines"))
+    // Where it began, and its last record; not the same header six times.
+    #expect(finding.evidence.first?.line == 7)
+    #expect(finding.evidence.contains { $0.line == lines.count - 4 })
+    #expect(finding.evidence.filter { $0.text.contains("Cannot find any service") }.count == 2)
+  }
+
+  @Test func aServiceCheckTheStepWentOnFromIsNoLikelyCause() throws {
+    // The default script checks for the service once and goes on to Sysprep.
+    let diagnosis = try diagnose(
+      oldDeprovision(
+        telemetryRecord + [
+          "PACKER OUT     azure-arm: >>> Waiting for GA Service (WindowsAzureGuestAgent) to start ...",
+          "PACKER OUT     azure-arm: >>> Sysprepping VM ...",
+          "PACKER OUT     azure-arm: IMAGE_STATE_COMPLETE",
+        ]))
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == nil)
+    #expect(diagnosis.primaryRole == nil)
+    #expect(diagnosis.findings.contains { $0.id == "sysprep-telemetry-service-missing" && !$0.benign })
+  }
+
+  @Test func aCustomizerThatWritesTheDeprovisionOverrideIsTheUsersStep() throws {
+    // It names c:\DeprovisioningScript.ps1 in its source; only AIB's own command, the running
+    // script's errors and its output mark the deprovision step.
+    let override = [
+      "PACKER ERR 2023/07/18 14:05:00 [INFO] (telemetry) Starting provisioner powershell",
+      "PACKER OUT ==> azure-arm: Provisioning with Powershell...",
+      "PACKER ERR 2023/07/18 14:05:00 packer-provisioner-powershell plugin: Found command: Invoke-WebRequest -Uri https://st.blob.core.windows.net/aib/Deprovision.ps1 -OutFile 'c:\\DeprovisioningScript.ps1'",
+      "PACKER OUT     azure-arm: Writing c:\\DeprovisioningScript.ps1",
+      "PACKER ERR 2023/07/18 14:05:04 packer-provisioner-powershell plugin: c:/Windows/Temp/script-1.ps1 returned with exit code 0",
+      "PACKER ERR 2023/07/18 14:05:04 [INFO] (telemetry) ending powershell",
+    ]
+    let diagnosis = try diagnose(override + oldDeprovision(telemetryRecord))
+    let steps = diagnosis.timeline.customizers
+    #expect(steps.map(\.isAIBStep) == [false, true])
+    #expect(steps.first?.templateIndex == 0)
+    #expect(diagnosis.timeline.phases.filter { $0.phase == "deprovision" }.map(\.startLine) == [9])
+  }
+
+  @Test func aGenericRecordPrintedOnceIsNoLikelyCause() throws {
+    let diagnosis = try diagnose([
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new(
+        "10:00:05", "ui error: ==> azure-arm: Remove-Item : Cannot find path 'C:\\Temp\\old' because it does not exist."
+      ),
+      new("10:00:05", "ui error: ==> azure-arm: At C:\\Windows\\Temp\\script-1.ps1:2 char:1"),
+      new(
+        "10:00:05",
+        "ui error: ==> azure-arm:     + FullyQualifiedErrorId : PathNotFound,Microsoft.PowerShell.Commands.RemoveItemCommand"
+      ),
+    ])
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == nil)
+  }
+
+  @Test func aRecordARetryLoopRepeatsIsTheLikelyCauseWithItsErrorQuoted() throws {
+    var lines = [new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell...")]
+    for second in 1...4 {
+      lines += [
+        new(
+          "10:0\(second):00",
+          "ui error: ==> azure-arm: C:\\Windows\\Temp\\script-1.ps1 : The remote name could not be resolved: 'artifacts.contoso.local'"
+        ),
+        new(
+          "10:0\(second):00",
+          "ui error: ==> azure-arm:     + FullyQualifiedErrorId : Microsoft.PowerShell.Commands.WriteErrorException,script-1.ps1"
+        ),
+      ]
+    }
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == "powershell-error-record")
+    #expect(diagnosis.primaryRole == .likelyCause)
+    let message = try #require(diagnosis.findings.first?.message)
+    #expect(
+      message.contains("error output: “The remote name could not be resolved: 'artifacts.contoso.local'”. The log ends")
+    )
+  }
+
+  @Test func aPromptTheStepAnsweredIsNoLikelyCause() throws {
+    let asked = [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1"),
+      new("10:00:05", "ui:     azure-arm: Do you want to continue? [Y/n] Y"),
+    ]
+    let answered = try diagnose(
+      asked + [
+        new("10:00:06", "ui:     azure-arm: Get:1 http://azure.archive.ubuntu.com/ubuntu jammy/main amd64 libpq5")
+      ])
+    #expect(answered.primary == nil)
+    let waiting = try diagnose(asked)
+    #expect(waiting.primary == "interactive-prompt")
+    #expect(waiting.outcome == .incomplete)
+    #expect(waiting.primaryRole == .likelyCause)
+  }
+
+  @Test func benignLinesAreNoLikelyCause() throws {
+    var lines = [new("10:00:00", "ui: ==> azure-arm: Waiting for WinRM to become available...")]
+    for second in 1...12 {
+      lines.append(
+        new(
+          "10:01:\(second < 10 ? "0" : "")\(second)",
+          "packer-plugin-azure_v2.5.1_x5.0_linux_amd64 plugin: 2026/02/21 10:01:00 [ERROR] WinRM connection err: http response error: 401 - invalid content type"
+        ))
+    }
+    let diagnosis = try diagnose(lines)
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == nil)
+  }
+
+  /// A Windows Update step on `size` whose memory readings reach 98 %, cut off before it ends.
+  func windowsUpdateUnderPressure(size: String) -> [String] {
+    [
+      new(
+        "06:00:00",
+        "packer-plugin-azure_v2.5.1_x5.0_linux_amd64 plugin: 2026/02/21 06:00:00 VMSize=\(size)"),
+      new("06:10:00", "ui: ==> azure-arm: Running Windows update..."),
+      new("06:12:00", "ui:     azure-arm: Downloading Windows updates (2 updates; 696.52 MB)..."),
+      new(
+        "06:20:00", "ui:     azure-arm: Waiting for operation to complete (system performance: 99% cpu; 98% memory)..."),
+      new("06:30:00", "ui:     azure-arm: Waiting for the Windows Modules Installer to exit..."),
+      new("06:30:01", "ui error: ==> azure-arm: A system shutdown is in progress.(1115)"),
+    ]
+  }
+
+  @Test func memoryPressureInAWindowsUpdateStepStillRunningIsTheLikelyCause() throws {
+    let diagnosis = try diagnose(windowsUpdateUnderPressure(size: "Standard_D1_v2"))
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == "resource-exhaustion-small-vm")
+    #expect(diagnosis.primaryRole == .likelyCause)
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.severity == .warning)
+    #expect(finding.customizer?.type == "windows-update")
+    #expect(
+      finding.message.contains("98% of the VM's memory in use (line 4) on Standard_D1_v2, the small default size,"))
+    #expect(!finding.message.contains("unexpected EOF"))
+    #expect(finding.evidence.map(\.line) == [4, 5, 6])
+  }
+
+  @Test func memoryReadingsBelowTheThresholdAreNoLikelyCause() throws {
+    var lines = windowsUpdateUnderPressure(size: "Standard_D4s_v5")
+    lines[3] = new(
+      "06:20:00", "ui:     azure-arm: Waiting for operation to complete (system performance: 60% cpu; 45% memory)...")
+    #expect(try diagnose(lines).primary == nil)
+  }
+
+  /// AIB's deprovision step polling `count` times, `every` seconds apart, cut off while it polls.
+  func pollingUntilTheEnd(count: Int, every seconds: Int) -> [String] {
+    var lines = [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new("10:00:01", "ui:     azure-arm: >>> Sysprepping VM ..."),
+    ]
+    for poll in 1...count {
+      let at = 2 + poll * seconds
+      let stamp = String(format: "%02d:%02d:%02d", 10 + at / 3600, (at % 3600) / 60, at % 60)
+      lines.append(new(stamp, "ui:     azure-arm: IMAGE_STATE_UNDEPLOYABLE"))
+    }
+    return lines
+  }
+
+  @Test func aSysprepStillInProgressWhereTheLogEndsIsNoLoop() throws {
+    let diagnosis = try diagnose(pollingUntilTheEnd(count: 4, every: 5))
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == nil)
+    #expect(!diagnosis.findings.contains { $0.id == "sysprep-state-loop" })
+  }
+
+  @Test func aSysprepPollingLongerThanGeneralizingTakesIsTheLikelyCause() throws {
+    let diagnosis = try diagnose(pollingUntilTheEnd(count: 200, every: 5))
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == "sysprep-state-loop")
+    #expect(diagnosis.primaryRole == .likelyCause)
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.severity == .warning)
+    #expect(finding.message.contains("IMAGE_STATE_UNDEPLOYABLE 200 times over 16 min"))
+    #expect(finding.message.contains("likely cause"))
+  }
+
+  @Test func theSameLoopEndedByACancellationIsStillTheRootCause() throws {
+    let diagnosis = try diagnose(
+      pollingUntilTheEnd(count: 4, every: 5) + [
+        new("10:30:00", "ui error: Cancelling build after receiving terminated")
+      ])
+    #expect(diagnosis.outcome == .cancelled)
+    #expect(diagnosis.primary == "sysprep-state-loop")
+    #expect(diagnosis.primaryRole == .rootCause)
   }
 }
 
@@ -1029,6 +1296,34 @@ struct SplitMix64: RandomNumberGenerator {
       finding.message.hasSuffix(
         "The step's error output: \u{201C}tar (child): /tmp/agent.tar.gz: Cannot open: No such file or directory\u{201D}"
       ))
+  }
+
+  @Test func makesClosingWordsAreNotQuotedAsTheError() throws {
+    let diagnosis = try diagnose([
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1"),
+      new("10:00:01", "ui:     azure-arm: cc -O2 -Wall -c src/collector.c -o build/collector.o"),
+      new(
+        "10:00:02",
+        "ui error: ==> azure-arm: src/collector.c:41:10: fatal error: systemd/sd-journal.h: No such file or directory"),
+      new("10:00:02", "ui error: ==> azure-arm: compilation terminated."),
+      new("10:00:02", "ui error: ==> azure-arm: make[1]: *** [Makefile:12: build/collector.o] Error 1"),
+      new("10:00:02", "ui error: ==> azure-arm: make: *** [Makefile:5: all] Error 2"),
+      new(
+        "10:00:03", "ui error: Build 'azure-arm' errored after 3 seconds: Script exited with non-zero exit status: 2"),
+    ])
+    #expect(diagnosis.primary == "script-nonzero-exit")
+    #expect(
+      diagnosis.findings.first?.message.contains("“src/collector.c:41:10: fatal error: systemd/sd-journal.h") == true)
+  }
+
+  @Test(arguments: [
+    ("make: *** [Makefile:12: build/x.o] Error 1", true), ("make[2]: *** [src/Makefile:40: all] Error 2", true),
+    ("make: *** No rule to make target 'install'.  Stop.", false), ("ninja: build stopped: subcommand failed.", true),
+    ("Makefile:12: recipe for target 'build/x.o' failed", true), ("compilation terminated.", true),
+    ("cc: error: unrecognized option '--frob'", false),
+  ])
+  func buildToolClosingWords(message: String, closing: Bool) {
+    #expect(RunModelBuilder.isBuildToolClosing(message) == closing)
   }
 
   @Test func npmsLogPointerIsNotQuotedAsTheError() throws {

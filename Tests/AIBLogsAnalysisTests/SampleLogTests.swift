@@ -20,6 +20,9 @@ struct GoldenDiagnosis: Codable, Equatable {
   var kind: String
   var outcome: String
   var primary: String?
+  /// True when the primary is only the likely cause (the log stops before the build ended);
+  /// absent otherwise.
+  var likelyCause: Bool?
   var chain: [String]
   var findings: [String]
   var customizers: [String]
@@ -28,6 +31,7 @@ struct GoldenDiagnosis: Codable, Equatable {
     kind = diagnosis.kind.rawValue
     outcome = diagnosis.outcome.rawValue
     primary = diagnosis.primary
+    likelyCause = diagnosis.primaryRole == .likelyCause ? true : nil
     chain = diagnosis.chain
     findings = diagnosis.findings.map { "\($0.id)@\($0.line)" }
     customizers = diagnosis.timeline.customizers.map { run in

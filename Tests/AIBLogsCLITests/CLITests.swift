@@ -101,6 +101,29 @@ let succeededLog = """
     #expect(head.contains("fix:"))
   }
 
+  @Test func aLogThatStopsWhileAStepIsHeldUpNamesTheLikelyCauseAndExitsZero() throws {
+    let op = "[1e3026b3-b765-4689-b4d1-66d6d9492c91] PACKER"
+    let log = """
+      \(op) 2026/02/21 22:47:43 ui: ==> azure-arm: Provisioning with Powershell...
+      \(op) 2026/02/21 22:47:50 ui error: ==> azure-arm: Do you agree to all the source agreements terms?
+
+      """
+    let file = try temporaryFile(log)
+    let text = try run(["analyze", "--color", "never", file.path])
+    #expect(text.status == 0)
+    #expect(text.stdout.hasPrefix("INCOMPLETE: likely cause: A script asked for user input"))
+    let json = try run(["analyze", "--format", "json", file.path])
+    let input = try #require(
+      ((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["inputs"]
+        as? [[String: Any]])?.first)
+    #expect(input["outcome"] as? String == "incomplete")
+    #expect(input["primary"] as? String == "interactive-prompt")
+    #expect(input["primaryRole"] as? String == "likely-cause")
+    let markdown = try run(["analyze", "--format", "markdown", file.path])
+    #expect(markdown.stdout.contains("### Likely cause: A script asked for user input"))
+    #expect(!markdown.stdout.contains("Root cause"))
+  }
+
   @Test func failOnNeverExitsZero() throws {
     let file = try temporaryFile(failedLog)
     #expect(try run(["analyze", "--fail-on", "never", file.path]).status == 0)
@@ -155,7 +178,9 @@ let succeededLog = """
     #expect((json["tool"] as? [String: Any])?["name"] as? String == "aib-logs")
     #expect(json["patternLibrary"] is String)
     let input = try #require((json["inputs"] as? [[String: Any]])?.first)
-    for key in ["path", "kind", "outcome", "primary", "findings", "timeline"] { #expect(input[key] != nil, "\(key)") }
+    for key in ["path", "kind", "outcome", "primary", "primaryRole", "findings", "timeline"] {
+      #expect(input[key] != nil, "\(key)")
+    }
     let finding = try #require((input["findings"] as? [[String: Any]])?.first)
     for key in ["id", "severity", "title", "phase", "line", "evidence", "captures", "message", "fixes", "benign"] {
       #expect(finding[key] != nil, "\(key)")

@@ -229,6 +229,12 @@ let adviceCases: [AdviceCase] = [
     name: "AIB's own step", log: .sample("win-new-sysprep-loop-cancelled.log"),
     template: .sample("windows-endpoint-agent.json"), finding: "sysprep-state-loop", customizer: nil,
     notes: ["Image Builder's own"]),
+  AdviceCase(
+    name: "the likely cause of a log that stops: the change, said to be for a likely cause",
+    log: .sample("win-new-wu-small-vm-incomplete.log"), template: .sample("windows-cumulative-update.json"),
+    finding: "resource-exhaustion-small-vm", customizer: 1,
+    changes: ["properties.vmProfile.vmSize: Standard_D2s_v5 -> Standard_D4s_v3"],
+    changed: ["/properties/vmProfile/vmSize"], notes: ["likely cause, not a confirmed one"]),
 ]
 
 /// The corpus logs beside the package, with the templates they need.
