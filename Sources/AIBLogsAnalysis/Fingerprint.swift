@@ -24,12 +24,7 @@ public enum Fingerprint {
 
   /// `text` with the parts that differ between builds masked.
   public static func normalize(_ text: String) -> String {
-    let scratch = PCRE2MatchScratch()
-    var result = text
-    for (regex, replacement) in masks {
-      result = regex.replacingMatches(in: result, with: replacement, scratch: scratch)
-    }
-    return result
+    PCRE2Regex.applying(masks, to: text, scratch: PCRE2MatchScratch())
   }
 
   /// The fingerprint of a finding with `id` whose first evidence line is `message`.

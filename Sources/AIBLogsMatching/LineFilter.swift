@@ -416,26 +416,33 @@ struct LineFilter: @unchecked Sendable {
     fileprivate(set) var four = [UInt32](repeating: 0, count: 1 << 16)
     fileprivate(set) var eight = [UInt32](repeating: 0, count: 1 << 16)
 
-    /// Empty counts without storage, to stand in while the real ones are changed elsewhere.
-    static let none = FalsePassCounts(four: [], eight: [], needleCounts: [], needleSequences: [])
-
     /// False passes that a needle bucket caused, by hash of their first four bytes: how many,
     /// and the last such four bytes.
     private var needleCounts = [UInt32](repeating: 0, count: 1 << 16)
     private var needleSequences = [UInt32](repeating: 0, count: 1 << 16)
 
-    /// Counts a false pass whose reported position held `window` (its eight bytes, the first in
-    /// the low byte); `byNeedle` tells whether the needle buckets passed it.
-    mutating func add(window: UInt64, byNeedle: Bool) {
-      let folded = window | 0x2020_2020_2020_2020
-      let low = UInt32(truncatingIfNeeded: folded)
-      let high = UInt32(truncatingIfNeeded: folded >> 32)
-      let hash4 = Int(aib_filter_hash4(low))
-      four[hash4] &+= 1
-      eight[Int(aib_filter_hash8(low, high))] &+= 1
-      if byNeedle {
-        needleCounts[hash4] &+= 1
-        needleSequences[hash4] = UInt32(truncatingIfNeeded: window)
+    /// Counts false passes whose reported positions held `windows` (eight bytes each, the first
+    /// in the low byte); `byNeedle` tells whether the needle buckets passed a window.
+    mutating func add(windows: [UInt64], byNeedle: (UInt64) -> Bool) {
+      four.withUnsafeMutableBufferPointer { four in
+        eight.withUnsafeMutableBufferPointer { eight in
+          needleCounts.withUnsafeMutableBufferPointer { needleCounts in
+            needleSequences.withUnsafeMutableBufferPointer { needleSequences in
+              for window in windows {
+                let folded = window | 0x2020_2020_2020_2020
+                let low = UInt32(truncatingIfNeeded: folded)
+                let high = UInt32(truncatingIfNeeded: folded >> 32)
+                let hash4 = Int(aib_filter_hash4(low))
+                four[hash4] &+= 1
+                eight[Int(aib_filter_hash8(low, high))] &+= 1
+                if byNeedle(window) {
+                  needleCounts[hash4] &+= 1
+                  needleSequences[hash4] = UInt32(truncatingIfNeeded: window)
+                }
+              }
+            }
+          }
+        }
       }
     }
 

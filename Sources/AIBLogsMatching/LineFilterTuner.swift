@@ -66,13 +66,7 @@ final class LineFilterTuner {
   func learn(from part: CandidateSet) {
     guard let counts, choice.usesLineFilter, !part.awaitsAutomaton else { return }
     let filter = choice.filter!
-    // In a local: a stored property changed in the loop costs an exclusivity check each time.
-    var passes = falsePasses
-    falsePasses = LineFilter.FalsePassCounts.none
-    for window in part.falsePassWindows {
-      passes.add(window: window, byNeedle: filter.needlesAccept(window))
-    }
-    falsePasses = passes
+    falsePasses.add(windows: part.falsePassWindows, byNeedle: filter.needlesAccept)
     observedBytes += part.range.count
     periodBytes += part.range.count
     periodPassed += part.passedLineCount

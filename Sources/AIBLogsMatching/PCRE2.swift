@@ -181,22 +181,43 @@ extension PCRE2Regex {
   /// `text` with every match replaced by `replacement`, in which `$1`...`$9` stand for the
   /// numbered groups (an unset group is empty).
   public func replacingMatches(in text: String, with replacement: String, scratch: PCRE2MatchScratch) -> String {
-    let bytes = Array(text.utf8)
-    var output: [UInt8] = []
-    output.reserveCapacity(bytes.count)
-    var offset = 0
-    let template = Array(replacement.utf8)
-    bytes.withUnsafeBytes { all in
-      while offset <= all.count {
-        let rest = UnsafeRawBufferPointer(rebasing: all[offset...])
-        guard let groups = try? match(rest, scratch: scratch), let whole = groups[0] else { break }
+    PCRE2Regex.applying([(self, replacement)], to: text, scratch: scratch)
+  }
+
+  /// `text` with the matches of each rule's regex replaced in turn (as `replacingMatches`
+  /// does), working on its bytes once; `text` itself when no rule matched.
+  public static func applying(
+    _ rules: [(regex: PCRE2Regex, replacement: String)], to text: String, scratch: PCRE2MatchScratch
+  ) -> String {
+    var bytes = Array(text.utf8)
+    var changed = false
+    for (regex, replacement) in rules {
+      if let replaced = regex.replacingMatches(in: bytes, with: replacement, scratch: scratch) {
+        bytes = replaced
+        changed = true
+      }
+    }
+    return changed ? String(decoding: bytes, as: UTF8.self) : text
+  }
+
+  /// `bytes` with every match replaced, or nil when nothing matched (no copy is made then).
+  private func replacingMatches(in bytes: [UInt8], with replacement: String, scratch: PCRE2MatchScratch) -> [UInt8]? {
+    bytes.withUnsafeBytes { all -> [UInt8]? in
+      guard let first = try? match(all, scratch: scratch), first[0] != nil else { return nil }
+      let template = Array(replacement.utf8)
+      var output: [UInt8] = []
+      output.reserveCapacity(bytes.count)
+      var offset = 0
+      var groups: [Range<Int>?]? = first
+      while let found = groups, let whole = found[0] {
         output += all[offset..<(offset + whole.lowerBound)]
         var index = 0
         while index < template.count {
           if template[index] == UInt8(ascii: "$"), index + 1 < template.count,
-            let digit = Int(String(UnicodeScalar(template[index + 1]))), digit > 0
+            (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(template[index + 1])
           {
-            if digit < groups.count, let group = groups[digit] {
+            let digit = Int(template[index + 1] - UInt8(ascii: "0"))
+            if digit < found.count, let group = found[digit] {
               output += all[(offset + group.lowerBound)..<(offset + group.upperBound)]
             }
             index += 2
@@ -211,9 +232,11 @@ extension PCRE2Regex {
         } else {
           offset += whole.upperBound
         }
+        guard offset <= all.count else { break }
+        groups = try? match(UnsafeRawBufferPointer(rebasing: all[offset...]), scratch: scratch)
       }
       if offset < all.count { output += all[offset...] }
+      return output
     }
-    return String(decoding: output, as: UTF8.self)
   }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// keys, bearer and JWT tokens, passwords and secrets in commands and URLs, connection
 /// strings; and, on request, subscription and tenant ids.
 public struct Redactor {
-  private let rules: [(PCRE2Regex, String)]
+  private let rules: [(regex: PCRE2Regex, replacement: String)]
   private let scratch = PCRE2MatchScratch()
 
   /// Secret-shaped text, most specific first. Values may be quoted, JSON-escaped (`\"`,
@@ -92,11 +92,7 @@ public struct Redactor {
 
   /// `text` with secrets masked.
   public func redact(_ text: String) -> String {
-    var result = text
-    for (regex, replacement) in rules {
-      result = regex.replacingMatches(in: result, with: replacement, scratch: scratch)
-    }
-    return result
+    PCRE2Regex.applying(rules, to: text, scratch: scratch)
   }
 
   /// `report` with every text it prints redacted: every string value in every input's

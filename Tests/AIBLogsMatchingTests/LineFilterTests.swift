@@ -134,9 +134,8 @@ import Testing
       if seed % 2 == 0 {
         var passes = LineFilter.FalsePassCounts()
         text.withUnsafeBytes { bytes in
-          for _ in 0..<200 where !bytes.isEmpty {
-            passes.add(window: LineFilter.window(in: bytes, at: generator.next(bytes.count)), byNeedle: seed % 4 == 0)
-          }
+          let windows = bytes.isEmpty ? [] : (0..<200).map { _ in LineFilter.window(in: bytes, at: generator.next(bytes.count)) }
+          passes.add(windows: windows) { _ in seed % 4 == 0 }
         }
         counts = counts.penalized(by: passes, observedBytes: max(1, text.count / 10))
       }

@@ -72,7 +72,7 @@ import Testing
     var passes = LineFilter.FalsePassCounts()
     let forbidden = Array("cand".utf8)
     let window = forbidden.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-    for _ in 0..<1_000 { passes.add(window: window, byNeedle: true) }
+    passes.add(windows: Array(repeating: window, count: 1_000)) { _ in true }
     let counts = [UInt8]().withUnsafeBytes { LineFilter.WindowCounts(sample: $0) }
       .penalized(by: passes, observedBytes: 1 << 20)
     let filter = LineFilter(literals: try #require(LineFilter.Literals(literals)), counts: counts, kernel: .avx512)
