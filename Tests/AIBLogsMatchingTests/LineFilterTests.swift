@@ -134,7 +134,8 @@ import Testing
       if seed % 2 == 0 {
         var passes = LineFilter.FalsePassCounts()
         text.withUnsafeBytes { bytes in
-          let windows = bytes.isEmpty ? [] : (0..<200).map { _ in LineFilter.window(in: bytes, at: generator.next(bytes.count)) }
+          let windows =
+            bytes.isEmpty ? [] : (0..<200).map { _ in LineFilter.window(in: bytes, at: generator.next(bytes.count)) }
           passes.add(windows: windows) { _ in seed % 4 == 0 }
         }
         counts = counts.penalized(by: passes, observedBytes: max(1, text.count / 10))
