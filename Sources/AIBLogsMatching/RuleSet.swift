@@ -539,7 +539,8 @@ public final class RuleScanner {
     var matches = state.matches
     state.matches = []
     defer { state.matches = matches }
-    if !matches.isEmpty { matches.removeAll(keepingCapacity: true) }
+    // One by one: `removeAll(keepingCapacity:)` destroys through the generic array code.
+    while !matches.isEmpty { matches.removeLast() }
     for rule in rules {
       for (regexIndex, regex) in regexes[rule].enumerated() {
         do {
