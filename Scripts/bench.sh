@@ -190,8 +190,8 @@ print("`%s`: %s bytes, %s lines (`Scripts/genlog.py`, %s MB, seed 42); `%s`: %s 
 print()
 print("## Timings (one hyperfine run: --output=pipe, --warmup 1, --runs 5)")
 print()
-print("| command | median s | min–max s | MB/s | exit codes |")
-print("|---|---:|---:|---:|---|")
+print("| command | median s | min–max s | MB/s | CPU s (user + sys, mean) | exit codes |")
+print("|---|---:|---:|---:|---:|---|")
 partial = set()
 for l in open(os.path.join(data, "checks.tsv")):
     f = (l.rstrip("\n").split("\t") + [""] * 5)[:5]
@@ -204,10 +204,12 @@ for name, cmd in cmds:
     size = plain  # MB/s counts uncompressed bytes for the gzip rows too
     codes = sorted(set(r.get("exit_codes", [])))
     mbs = "n/a †" if name in partial else format(round(size / 1e6 / r["median"]), ",")
-    print("| `%s` | %.3f | %.3f–%.3f | %s | %s |" % (cmd, r["median"], r["min"], r["max"], mbs,
+    cpu = r.get("user", 0.0) + r.get("system", 0.0)
+    print("| `%s` | %.3f | %.3f–%.3f | %s | %.3f | %s |" % (cmd, r["median"], r["min"], r["max"], mbs, cpu,
           ",".join(map(str, codes))))
 print()
-print("MB = 10^6 bytes; the gzip rows count uncompressed bytes.")
+print("MB = 10^6 bytes; the gzip rows count uncompressed bytes. CPU is the time all threads spent, which")
+print("moves less than wall time when the shared VM's page-cache copies slow down or speed up.")
 if partial:
     print("† rg stopped searching the file at an error (see Checks), so this time covers only part of the file.")
 print()
