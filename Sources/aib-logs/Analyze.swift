@@ -8,6 +8,7 @@ import ArgumentParser
 /// `aib-logs analyze`: diagnose one or more logs.
 struct Analyze: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "analyze",
     abstract: "Diagnose customization logs (plain or gzip, detected by content; '-' is standard input).")
 
   @Argument(help: "Log files; none or '-' reads standard input.")

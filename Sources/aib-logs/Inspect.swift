@@ -6,6 +6,7 @@ import ArgumentParser
 /// benchmark times the reading alone with it.
 struct Inspect: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "inspect",
     abstract: "Read logs as analyze does and print what they are: size, lines, compression, encoding.")
 
   @Argument(help: "Log files; none or '-' reads standard input.")

@@ -13,6 +13,7 @@ import Foundation
 /// and exit codes of `analyze`.
 struct Lint: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "lint",
     abstract: "Check image templates (JSON, comments allowed) against the Image Builder template reference.",
     discussion: """
       Reads the ARM resource (type, apiVersion, properties), an ARM deployment template with the \

@@ -5,13 +5,15 @@ import ArgumentParser
 /// `aib-logs patterns ...`: list, check, explain and export the pattern library.
 struct Patterns: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "patterns",
     abstract: "List, check, explain or export the failure patterns.",
     subcommands: [List.self, Check.self, Explain.self, Export.self],
     defaultSubcommand: List.self
   )
 
   struct List: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the patterns: id, severity, phase and title.")
+    static let configuration = CommandConfiguration(
+      commandName: "list", abstract: "List the patterns: id, severity, phase and title.")
     @OptionGroup var patternOptions: PatternOptions
 
     func run() throws {
@@ -31,6 +33,7 @@ struct Patterns: ParsableCommand {
 
   struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "check",
       abstract: "Load and compile every pattern and run every sample; exit 1 on any problem.")
     @Argument(help: "A pattern directory to check instead of the bundled library.")
     var directory: String?
@@ -60,7 +63,8 @@ struct Patterns: ParsableCommand {
   }
 
   struct Explain: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Explain one pattern: meaning, cause, fixes, samples.")
+    static let configuration = CommandConfiguration(
+      commandName: "explain", abstract: "Explain one pattern: meaning, cause, fixes, samples.")
     @OptionGroup var patternOptions: PatternOptions
     @Argument(help: "The pattern id.") var id: String
 
@@ -120,6 +124,7 @@ struct Patterns: ParsableCommand {
 
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "export",
       abstract: "Print every regex, one per line, each wrapped in (?:...), for rg -f or grep -P.",
       discussion: """
         Named groups become plain groups, so the joined list has no duplicate names. With
