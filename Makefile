@@ -30,7 +30,7 @@ test: deps
 # The threaded parts (read-ahead, scan pipeline) under ThreadSanitizer; any report fails.
 tsan: deps
 	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --sanitize=thread --scratch-path .build-tsan \
-	  --filter 'ScanPipelineTests|ReadAheadSourceTests|InputOpenerTests|SampleLogTests'
+	  --filter 'ScanPipelineTests|LineFilterTunerTests|ReadAheadSourceTests|InputOpenerTests|SampleLogTests'
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Plugins Package.swift

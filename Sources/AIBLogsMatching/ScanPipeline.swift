@@ -47,6 +47,8 @@ public final class ScanPipeline {
     /// Filled slots the caller has not taken yet: when there are none, the caller is idle and
     /// takes the automaton stage of the next block itself.
     let backlog = Atomic<Int>(0)
+    /// Written by the worker before it signals `done`.
+    var filterRebuildCount = 0
 
     init(reader: LineReader, ruleSet: CompiledRuleSet, slotCount: Int, capacity: Int) {
       self.reader = reader
@@ -58,6 +60,8 @@ public final class ScanPipeline {
   }
 
   private let scanner: RuleScanner
+  /// How many times the last `run` rebuilt its line filter (see `LineFilterTuner`).
+  private(set) var filterRebuildCount = 0
 
   /// How many blocks are in flight between the two threads.
   static let slotCount = 3
@@ -121,6 +125,7 @@ public final class ScanPipeline {
       } catch {
         failure = error
       }
+      shared.filterRebuildCount = tuner.rebuildCount
       shared.free.wait()
       let last = shared.slots[index]
       last.isEnd = true
@@ -150,6 +155,7 @@ public final class ScanPipeline {
       index = (index + 1) % shared.slots.count
     }
     shared.done.wait()
+    filterRebuildCount = shared.filterRebuildCount
     if let failure { throw failure }
   }
 }

@@ -83,4 +83,37 @@ import Testing
       #expect(filter.needlesAccept(own), "\(literal)")
     }
   }
+
+  /// Through the pipeline, over more than one tuning period: the filter is rebuilt on the
+  /// reading thread while earlier blocks are still verified, and every line with the literal is
+  /// found.
+  @Test func thePipelineRebuildsItsFilterAndLosesNoLine() throws {
+    let ruleSet = try CompiledRuleSet(rules: [
+      MatchRule(id: "update", literals: [Self.literal], regexes: [#"exit status (?<code>\d+)"#])
+    ])
+    // The sample part is longer than the automaton-only start (the filter is tuned on the block
+    // that ends it, whatever the block size).
+    var text = Self.lines(12_000, special: "The provisioner script exited with code 0", every: 4)
+    #expect(text.count > LineFilterChoice.automatonOnlyLimit)
+    var expected: [Int] = []
+    var number = 12_000
+    while text.count < LineFilterChoice.automatonOnlyLimit + 3 * LineFilterTuner.initialPeriod / 2 {
+      number += 1
+      let message: String
+      if number % 97 == 0 {
+        message = "\(Self.literal) \(number)"
+        expected.append(number)
+      } else {
+        message = number % 2 == 0 ? "Searching for Windows updates..." : "Installing package number \(number)"
+      }
+      text += Array("[0f3c6a2e-5b7d-4e1f-9a8b-2c4d6e8f0a1b] PACKER OUT     azure-arm: \(message)\n".utf8)
+    }
+    let pipeline = ScanPipeline(scanner: RuleScanner(ruleSet: ruleSet))
+    let reader = LineReader(
+      source: MemorySource(text), blockSize: 1 << 18, bufferCount: ScanPipeline.readerBufferCount)
+    var found: [Int] = []
+    try pipeline.run(reader: reader, onBlock: { _ in }, onLine: { found.append($0.number) })
+    #expect(pipeline.filterRebuildCount >= 1)
+    #expect(found == expected)
+  }
 }
