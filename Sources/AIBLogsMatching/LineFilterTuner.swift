@@ -65,6 +65,8 @@ final class LineFilterTuner {
   /// counts its false passes and rebuilds the filter when a period had too many.
   func learn(from part: CandidateSet) {
     guard let counts, choice.usesLineFilter, !part.awaitsAutomaton else { return }
+    // Whether needles passed a window is asked of the filter in use now; the set may have been
+    // scanned by the one before a rebuild (a few blocks in flight), which only blurs the count.
     let filter = choice.filter!
     falsePasses.add(windows: part.falsePassWindows, byNeedle: filter.needlesAccept)
     observedBytes += part.range.count
