@@ -738,6 +738,12 @@ final class RunModelBuilder {
           (finding.message, finding.fixes) = selection.variant.advice(of: pattern)
           finding.variant = selection.variant.name
           captures = selection.captures
+          if !selection.variant.templatePaths.isEmpty {
+            var seen = Set<String>()
+            finding.templatePaths = selection.variant.templatePaths(of: pattern).map {
+              Pattern.render($0, captures: captures)
+            }.filter { seen.insert($0).inserted }
+          }
         }
       }
       finding.message = Pattern.render(finding.message, captures: captures)
