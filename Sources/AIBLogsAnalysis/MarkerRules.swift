@@ -154,9 +154,14 @@ enum Marker: String, CaseIterable {
     case .restartDone:
       (["successfully restarted", " restarted."], [#"successfully restarted|^\S+ restarted\.$"#])
     case .runStatus:
+      // JSON and YAML keys (`"runState": "Failed"`, `runSubState: Validating`), and the property
+      // names of Az.ImageBuilder's objects as PowerShell lists them (`LastRunStatusRunState : Failed`,
+      // `ProvisioningState : Failed`).
       (
         ["runState", "runSubState", "lastRunStatus", "provisioningState", "provisioningError"],
-        [#""?(?<key>runState|runSubState|provisioningState)"?\s*[:=]\s*"?(?<state>[A-Za-z]+)"#]
+        [
+          #"(?:^|[^A-Za-z])"?(?:LastRunStatus)?(?<key>[rR]unState|[rR]unSubState|[pP]rovisioningState)"?\s*[:=]\s*"?(?<state>[A-Za-z]+)"#
+        ]
       )
     // Error-shaped lines, in groups that each run only when their own words occur: one
     // caseless alternation of every word was tried at almost every position of every such line

@@ -562,7 +562,7 @@ final class RunModelBuilder {
       restartPendingTime = nil
     case .runStatus:
       sawRunStatus = true
-      switch captures["key"] {
+      switch captures["key"].map({ $0.prefix(1).lowercased() + $0.dropFirst() }) {
       case "runSubState":
         runSubState = captures["state"]
         runSubStateLine = line.evidence
@@ -763,6 +763,21 @@ final class RunModelBuilder {
       // while the build VM was deployed here.
       if finding.phase == .distribute, phaseName(atLine: finding.line) == "provisioning" {
         finding.phase = .provisioning
+      }
+      // A class that can fail at submission or while the VM is deployed (an identity not
+      // authorized), quoted inside a distribution error (`[Distribute 0] ...`), failed while
+      // distributing: the run got that far, whatever else the input says.
+      if finding.phase == .submission || finding.phase == .provisioning, finding.customizer == nil,
+        let first = finding.evidence.first, LogLineStructure.message(of: first.text).contains("[Distribute ")
+      {
+        finding.phase = .distribute
+      }
+      // A File customizer's failure concerns its sourceUri and destination, not a script's fields.
+      if finding.customizer?.type == "file" {
+        let fileFields = finding.templatePaths.filter {
+          $0.hasPrefix("properties.customize[]") && ($0.hasSuffix(".sourceUri") || $0.hasSuffix(".destination"))
+        }
+        finding.templatePaths = fileFields + finding.templatePaths.filter { !fileFields.contains($0) }
       }
       // A class that fails at submission or during a run (an identity not authorized) came in a
       // run status whose runSubState says where the run stopped: the run got that far.

@@ -1559,3 +1559,49 @@ struct SplitMix64: RandomNumberGenerator {
     #expect(other.fixes.first?.hasPrefix("Read the RequestDisallowedByPolicy detail") == true)
   }
 }
+
+/// Run statuses as users paste them: `az image builder show` JSON, YAML, PowerShell's list view.
+@Suite struct RunStatusTests {
+  let denied =
+    "Failed in distributing 1 images out of total 1: {[Error 0] [Distribute 0] Error publishing MDI to Azure Compute Gallery:/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d, Location:eastus2. Error: compute.GalleryImageVersionsClient#CreateOrUpdate: Failure sending request: StatusCode=403 -- Original Error: Code=\"AuthorizationFailed\" Message=\"The client 'c' with object id 'c' does not have authorization to perform action 'Microsoft.Compute/galleries/images/versions/write' over scope '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d/versions/1.0.0' or the scope is invalid.\"}"
+
+  @Test func powerShellsListViewGivesTheRunStateAndWhereTheRunStopped() throws {
+    let diagnosis = try diagnose([
+      "Name                       : tpl-rhel9",
+      "LastRunStatusMessage       : Not authorized to access the resource: /subscriptions/s/resourceGroups/rg-aib-staging. Please check the user assigned identity has the correct permissions. For more details, go to https://aka.ms/azvmimagebuilderts.",
+      "LastRunStatusRunState      : Failed",
+      "LastRunStatusRunSubState   : Building",
+      "ProvisioningState          : Succeeded",
+    ])
+    #expect(diagnosis.kind == .runStatus)
+    #expect(diagnosis.outcome == .failed)
+    #expect(diagnosis.primary == "identity-not-authorized")
+    #expect(diagnosis.findings.first?.phase == .provisioning)
+  }
+
+  @Test func aDistributionTargetTheIdentityMayNotWriteIsAPermissionInTheDistributePhase() throws {
+    // A one-line status with no runSubState: the [Distribute 0] error says where the run stopped.
+    let diagnosis = try diagnose(["Deployment failed. Correlation ID: 0e4b7c21. " + denied])
+    #expect(diagnosis.primary == "identity-not-authorized")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.phase == .distribute)
+    #expect(finding.variant == "distribution-target")
+    #expect(finding.message.contains("may not perform Microsoft.Compute/galleries/images/versions/write"))
+    #expect(finding.templatePaths.prefix(2) == ["identity", "properties.distribute[0]"])
+    #expect(diagnosis.chain == ["distribution-failed-generic"])
+  }
+
+  @Test func aVariantsTemplatePathsAreFilledFromTheCaptures() throws {
+    let finding = try #require(
+      try diagnose([
+        #"    "message": "Validation failed: 'ImageTemplate.properties': Field 'distribute[0].type' has a bad value: 'sharedImage'. Please review http://aka.ms/azvmimagebuildertmplref for details on fields requirements in the Image Builder Template.","#,
+        #"    "provisioningErrorCode": "BadDistributeType""#,
+        #"  "provisioningState": "Failed","#,
+      ]).findings.first)
+    #expect(finding.id == "template-field-bad-value")
+    #expect(
+      finding.templatePaths == [
+        "properties.distribute[0].type", "properties.source.imageId", "properties.distribute[].type",
+      ])
+  }
+}
