@@ -611,6 +611,8 @@ final class RunModelBuilder {
   private func powerShellRecord(endingAt line: MatchedLine) -> [EvidenceLine] {
     var record: [EvidenceLine] = []
     var foundAt = false
+    // The line before `At ...` has no ` : `: it may end a header the console wrapped.
+    var wrapped = false
     var seen = 0
     line.block.walkBackward(from: line.offsetInBlock, lineNumber: line.number) { number, bytes in
       seen += 1
@@ -619,18 +621,42 @@ final class RunModelBuilder {
       guard structure.isUserOutput else { return true }  // interleaved debug lines
       let message = UnsafeRawBufferPointer(rebasing: bytes[structure.message])
       let trimmed = UnsafeRawBufferPointer(rebasing: message[(message.firstIndex { $0 != 0x20 } ?? message.count)...])
+      if wrapped {
+        // `Install-Module : No match was found ... module name 'X'. Try` / `Get-PSRepository to
+        // see ...`: the first part names the command and is as long as the console is wide.
+        if RunModelBuilder.startsWrappedRecordHeader(trimmed) {
+          record.append(EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self)))
+        }
+        return false
+      }
       if trimmed.isEmpty && record.count > 1 { return false }
       // Packer's own announcement of the step (`Provisioning with powershell script: ...`) comes
       // before anything the script wrote: a record whose header has no ` : ` ends there.
       if RunModelBuilder.hasPrefix(trimmed, "Provisioning with ") { return false }
       record.append(EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self)))
-      if foundAt { return false }  // the header line before `At ...`
+      if foundAt {  // the header line before `At ...`
+        wrapped = !RunModelBuilder.contains(trimmed, " : ")
+        return wrapped
+      }
       if RunModelBuilder.hasPrefix(trimmed, "At ") && RunModelBuilder.contains(trimmed, " char:") { foundAt = true }
       // The header of a record without a position: `<command or script> : <message>`.
       if trimmed.first != UInt8(ascii: "+") && !foundAt && RunModelBuilder.contains(trimmed, " : ") { return false }
       return !RunModelBuilder.hasPrefix(trimmed, "ParserError:") && record.count < 14
     }
     return record.reversed()
+  }
+
+  /// Whether `text` (a line's message without leading blanks) can be the first part of a
+  /// PowerShell record header that the console wrapped: `<command or script> : <message>`, at
+  /// least 50 bytes long (a wrapped line is as wide as the console).
+  static func startsWrappedRecordHeader(_ text: UnsafeRawBufferPointer) -> Bool {
+    guard text.count >= 50, let first = text.first, (0x61...0x7A).contains(first | 0x20) else { return false }
+    guard
+      let colon = (0..<(text.count - 2)).first(where: {
+        text[$0] == 0x20 && text[$0 + 1] == 0x3A && text[$0 + 2] == 0x20
+      })
+    else { return false }
+    return !text[..<colon].contains(0x20)
   }
 
   private func observePattern(_ match: RuleMatch, _ line: MatchedLine, _ evidence: EvidenceLine) {
@@ -1765,8 +1791,11 @@ final class RunModelBuilder {
     for line in lines.sorted(by: { $0.line < $1.line }) {
       let message = LogLineStructure.message(of: line.text).trimmingCharacters()
       if message.hasPrefix("+") || message.hasPrefix("At ") { inRecord = false }
+      // Packer's exit lines (`... exited with code: 1`, `Remote command exited with '1'`) only
+      // repeat the code; a tool's own words (`the control process exited with error code`) do not.
       if message.isEmpty || message.hasPrefix("+") || message.hasPrefix("At ") || message.contains("exit code")
-        || message.contains("exited with") || message.hasPrefix("[INFO]") || message.hasPrefix("[DEBUG]")
+        || message.contains("exited with code") || message.contains("exited with '")
+        || message.contains("exited without exit status") || message.hasPrefix("[INFO]") || message.hasPrefix("[DEBUG]")
       {
         continue
       }
@@ -1785,7 +1814,13 @@ final class RunModelBuilder {
         inRecord = true
         continue
       }
-      if inRecord { continue }
+      if inRecord {
+        // A header the console wrapped in the middle of a sentence goes on here.
+        if let header = last, let end = header.text.last, !".!?:".contains(end) {
+          last = (header.line, header.text + " " + message)
+        }
+        continue
+      }
       // Stack frames (`at f (file:1:2)`, `npm error     at ...`) say where, not what.
       let words = message.split(separator: " ").prefix(3).map { $0.lowercased() }
       if words.contains("at") { continue }

@@ -1536,6 +1536,71 @@ struct SplitMix64: RandomNumberGenerator {
     #expect(finding.variant == nil)
   }
 
+  @Test func aRecordHeaderTheConsoleWrappedIsQuotedWhole() throws {
+    let diagnosis = try diagnose([
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with powershell script: /aib/packerInput/8e5b.1.customizer.fp"),
+      new("10:00:20", "ui: ==> azure-arm: === Installing AVD PowerShell modules ==="),
+      new(
+        "10:00:21",
+        "ui error: ==> azure-arm: Install-Module : No match was found for the specified search criteria and module name 'Az.DesktopVirtualizaton'. Try"
+      ),
+      new("10:00:21", "ui error: ==> azure-arm: Get-PSRepository to see all available registered module repositories."),
+      new("10:00:21", "ui error: ==> azure-arm: At C:\\Windows\\Temp\\script-1.ps1:14 char:1"),
+      new("10:00:21", "ui error: ==> azure-arm: + Install-Module -Name Az.DesktopVirtualizaton -Force"),
+      new(
+        "10:00:21",
+        "ui error: ==> azure-arm:     + FullyQualifiedErrorId : NoMatchFoundForCriteria,Microsoft.PowerShell.PackageManagement.Cmdlets.InstallPackage"
+      ),
+      new(
+        "10:00:22",
+        "ui error: Build 'azure-arm' errored after 22 seconds: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]"
+      ),
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "script-nonzero-exit")
+    #expect(
+      finding.message.contains(
+        "error output: \u{201C}Install-Module : No match was found for the specified search criteria and module name 'Az.DesktopVirtualizaton'. Try Get-PSRepository to see all"
+      ))
+    #expect(finding.evidence.contains { $0.line == 4 })
+    // A short line before a header without ` : ` is the script's own output, not part of it.
+    #expect(!finding.evidence.contains { $0.line == 3 })
+  }
+
+  @Test func aToolSayingItsProcessExitedWithAnErrorCodeIsQuoted() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT ==> azure-arm: Job for contoso-agent.service failed because the control process exited with error code.",
+      "PACKER OUT ==> azure-arm: See \"systemctl status contoso-agent.service\" and \"journalctl -xeu contoso-agent.service\" for details.",
+      "PACKER ERR 2024/01/16 19:03:40 packer-plugin-azure plugin: 2024/01/16 19:03:40 [ERROR] Remote command exited with '1': chmod +x /tmp/script_1.sh; /tmp/script_1.sh",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]",
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "script-nonzero-exit")
+    #expect(
+      finding.message.hasSuffix(
+        "error output: \u{201C}Job for contoso-agent.service failed because the control process exited with error code\u{201D}"
+      ))
+  }
+
+  @Test func aFileCustomizersFailureListsItsOwnFieldsFirst() throws {
+    let url = "https://st.blob.core.windows.net/media/agent.msi"
+    let failed =
+      "Downloading external file (\(url)) to local file (4d2a.1.customizer.fp) [attempt 10 of 10] failed: Error downloading '\(url)' to '4d2a.1.customizer.fp': 'Bad status downloading from url '\(url) 404 Not Found'"
+    let finding = try #require(
+      try diagnose([
+        "PACKER ERR 2023/05/22 11:00:00 [INFO] (telemetry) Starting provisioner file",
+        "PACKER OUT ==> azure-arm: Uploading \(url) => C:\\Installers\\agent.msi",
+        "PACKER ERR 2023/05/22 11:09:00 packer-provisioner-file plugin: \(failed)",
+        "PACKER OUT Build 'azure-arm' errored: \(failed)",
+      ]).findings.first)
+    #expect(finding.id == "file-download-failed")
+    #expect(finding.customizer?.type == "file")
+    #expect(finding.templatePaths.first == "properties.customize[].sourceUri")
+    #expect(finding.templatePaths.contains("properties.customize[].scriptUri"))
+  }
+
   @Test func aPolicyDenialNamesTheResourceAndThePolicy() throws {
     func lines(_ resource: String) -> [String] {
       [
