@@ -85,11 +85,14 @@ enum Marker: String, CaseIterable {
     case .remoteCommand:
       (["starting remote command"], [#"starting remote command: (?<command>.*)$"#])
     case .exitCode:
+      // The SSH communicator reports only a failed command, in its own words:
+      // `[ERROR] Remote command exited with '1': chmod +x /tmp/script_9178.sh; ...`.
       (
-        ["exited with code", "returned with exit code"],
+        ["exited with code", "returned with exit code", "Remote command exited with '"],
         [
           #"command '(?<command>.*)' exited with code: (?<code>\d+)$"#,
           #"returned with exit code (?<code>\d+)$"#,
+          #"\[ERROR\] Remote command exited with '(?<code>\d+)': (?<command>.*)$"#,
         ]
       )
     case .capture:

@@ -899,6 +899,7 @@ final class RunModelBuilder {
     let chain = ordered.filter { finding in
       finding.id != primary && !finding.benign && finding.severity == .error
         && !printedBySucceededStep(finding.id, failing: failing)
+        && !(outcome == .incomplete && wentOnFrom(finding.id))
     }.sorted { $0.line < $1.line }.map(\.id)
     var timeline = Timeline(
       phases: phases, customizers: customizers, start: firstTime?.formatted, end: lastTime?.formatted)
@@ -908,12 +909,31 @@ final class RunModelBuilder {
       timeline: timeline, input: facts, warnings: warnings)
   }
 
+  /// Whether the input ends before the build did: no final status, no cancellation, no export line.
+  private var endsUnfinished: Bool {
+    cancelLine == nil && erroredLine == nil && !someBuildsFailed && finishedLine == nil && !exportDone
+  }
+
+  /// Whether the step that printed finding `id` went on after it: the step ended well (exit 0,
+  /// or a later step began), or it is the step still running at the end of the input, its exit
+  /// code is not shown, and it printed more than the rest of the error after the finding's last
+  /// line. A state the step was in (a polling loop, memory pressure) is not something it went on
+  /// from.
+  private func wentOnFrom(_ id: String) -> Bool {
+    guard let index = findingCustomizer[id], index >= 0 else { return false }
+    if stepSucceeded(index, failing: nil) { return true }
+    guard index == runningAtEnd, customizers[index].exitCode == nil, !ongoingConditions.contains(id) else {
+      return false
+    }
+    let last = findingLastEvidence[id]?.line ?? findings[id]?.line ?? 0
+    return unfinishedStepOutput.contains { $0.line > last && !Self.continuesErrorRecord($0.text) }
+  }
+
   /// The step still running where the input ends: the log has no final status, no cancellation
   /// and no export line, the last step has not ended (no later step, no capture or cleanup) and
   /// its script has not returned 0.
   private func stepRunningAtEnd() -> Int? {
-    guard cancelLine == nil, erroredLine == nil, !someBuildsFailed, finishedLine == nil, !exportDone,
-      let index = current, customizers[index].end == nil, customizers[index].exitCode != 0,
+    guard endsUnfinished, let index = current, customizers[index].end == nil, customizers[index].exitCode != 0,
       let phase = phases.last?.phase, phase == "customize" || phase == "deprovision"
     else { return nil }
     return index
@@ -933,11 +953,7 @@ final class RunModelBuilder {
       else { continue }
       let repeats = findingStepOccurrences[id] ?? finding.occurrences
       guard finding.rank >= 50 || repeats >= 3 else { continue }
-      if !ongoingConditions.contains(id) {
-        let last = findingLastEvidence[id]?.line ?? finding.line
-        let wentOn = unfinishedStepOutput.contains { $0.line > last && !Self.continuesErrorRecord($0.text) }
-        if wentOn { continue }
-      }
+      if wentOnFrom(id) { continue }
       let line = findingLastEvidence[id]?.line ?? finding.line
       if let current = best, (current.rank, current.repeats, current.line) >= (finding.rank, repeats, line) {
         continue
@@ -1568,8 +1584,14 @@ final class RunModelBuilder {
       }
     }
     if cancelLine != nil { return .cancelled }
-    let hasError = findings.values.contains { !$0.benign && $0.severity == .error }
-    if erroredLine != nil || someBuildsFailed || hasError { return .failed }
+    if erroredLine != nil || someBuildsFailed { return .failed }
+    // In a log that stops before the build ended, an error a step printed and then went on from
+    // (more output after it, or a good exit) does not show that the build failed.
+    let hasError = findings.values.contains { finding in
+      !finding.benign && finding.severity == .error
+        && !(kind == .customizationLog && endsUnfinished && wentOnFrom(finding.id))
+    }
+    if hasError { return .failed }
     if finishedLine != nil { return .succeeded }
     if kind == .customizationLog && !exportDone { return .incomplete }
     return .unknown
@@ -1577,7 +1599,9 @@ final class RunModelBuilder {
 
   private func choosePrimary(outcome: Outcome) -> String? {
     guard outcome != .succeeded else { return nil }
-    let candidates = findings.values.filter { !$0.benign && $0.severity >= .warning }
+    let candidates = findings.values.filter {
+      !$0.benign && $0.severity >= .warning && !(outcome == .incomplete && wentOnFrom($0.id))
+    }
     let errors = candidates.filter { $0.severity == .error }
     guard !errors.isEmpty || outcome == .cancelled || outcome == .failed else { return nil }
     // What a step printed before it ended well did not fail the build (a retried apt lock, an

@@ -1142,6 +1142,80 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.primary == "sysprep-state-loop")
     #expect(diagnosis.primaryRole == .rootCause)
   }
+
+  /// A Shell step (new format) that prints `Permission denied` and then `after`.
+  func shellDenied(then after: [String]) -> [String] {
+    [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1"),
+      new("10:00:01", "ui:     azure-arm: Writing the build marker"),
+      new("10:00:01", "ui error: ==> azure-arm: touch: cannot touch '/var/log/build-marker': Permission denied"),
+    ] + after
+  }
+
+  @Test func anErrorTheRunningStepWentOnFromDoesNotMakeACutOffLogFailed() throws {
+    let diagnosis = try diagnose(
+      shellDenied(then: [
+        new("10:00:02", "ui:     azure-arm: marker skipped"),
+        new("10:00:30", "ui:     azure-arm: Unpacking agent into /home/packer/agent"),
+      ]))
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == nil)
+    #expect(diagnosis.primaryRole == nil)
+    #expect(diagnosis.findings.contains { $0.id == "sudo-permission-denied" })
+  }
+
+  @Test func anErrorThatIsTheLastThingTheStepShowsStillFailsACutOffLog() throws {
+    // An excerpt that ends on the error: the log may stop where the user cut it, so the error is
+    // taken as shown (as with a bare error line pasted alone).
+    let diagnosis = try diagnose(shellDenied(then: []))
+    #expect(diagnosis.outcome == .failed)
+    #expect(diagnosis.primary == "sudo-permission-denied")
+    // The rest of its PowerShell record is not going on; output after the record is.
+    let record = [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new("10:00:05", "ui error: ==> azure-arm: Copy-Item : There is not enough space on the disk."),
+      new("10:00:05", "ui error: ==> azure-arm: At C:\\Windows\\Temp\\script-1.ps1:3 char:1"),
+      new("10:00:05", "ui error: ==> azure-arm: + Copy-Item D:\\media\\sql.iso C:\\Media"),
+      new(
+        "10:00:05", "ui error: ==> azure-arm:     + CategoryInfo          : WriteError: (:) [Copy-Item], IOException"),
+      new(
+        "10:00:05",
+        "ui error: ==> azure-arm:     + FullyQualifiedErrorId : System.IO.IOException,Microsoft.PowerShell.Commands.CopyItemCommand"
+      ),
+    ]
+    let endsOnRecord = try diagnose(record)
+    #expect(endsOnRecord.outcome == .failed)
+    #expect(endsOnRecord.primary == "disk-full")
+    let wentOn = try diagnose(record + [new("10:00:06", "ui: ==> azure-arm: Skipping the media copy")])
+    #expect(wentOn.outcome == .incomplete)
+    #expect(wentOn.primary == nil)
+  }
+
+  @Test func theExitLineOfTheStepShowsTheFailureOfACutOffLog() throws {
+    let diagnosis = try diagnose(
+      shellDenied(then: [
+        new("10:00:02", "ui:     azure-arm: marker skipped"),
+        new(
+          "10:00:03",
+          "packer-plugin-azure_v2.5.1_x5.0_linux_amd64 plugin: 2026/02/21 10:00:03 [ERROR] Remote command exited with '1': chmod +x /tmp/script_1.sh; /tmp/script_1.sh"
+        ),
+        new(
+          "10:00:03", "ui: ==> azure-arm: Provisioning step had errors: Running the cleanup provisioner, if present..."),
+      ]))
+    #expect(diagnosis.outcome == .failed)
+    #expect(diagnosis.primary == "sudo-permission-denied")
+  }
+
+  @Test func anErrorOfAnEarlierStepThatEndedWellDoesNotMakeACutOffLogFailed() throws {
+    let diagnosis = try diagnose(
+      shellDenied(then: [
+        new("10:00:02", "ui:     azure-arm: marker skipped"),
+        new("10:00:03", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell2"),
+        new("10:00:04", "ui:     azure-arm: Reading package lists..."),
+      ]))
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == nil)
+  }
 }
 
 /// A small deterministic generator, so a failure can be reproduced from its seed.
