@@ -85,11 +85,14 @@ enum Marker: String, CaseIterable {
     case .remoteCommand:
       (["starting remote command"], [#"starting remote command: (?<command>.*)$"#])
     case .exitCode:
+      // The SSH communicator reports only a failed command, in its own words:
+      // `[ERROR] Remote command exited with '1': chmod +x /tmp/script_9178.sh; ...`.
       (
-        ["exited with code", "returned with exit code"],
+        ["exited with code", "returned with exit code", "Remote command exited with '"],
         [
           #"command '(?<command>.*)' exited with code: (?<code>\d+)$"#,
           #"returned with exit code (?<code>\d+)$"#,
+          #"\[ERROR\] Remote command exited with '(?<code>\d+)': (?<command>.*)$"#,
         ]
       )
     case .capture:
@@ -154,9 +157,14 @@ enum Marker: String, CaseIterable {
     case .restartDone:
       (["successfully restarted", " restarted."], [#"successfully restarted|^\S+ restarted\.$"#])
     case .runStatus:
+      // JSON and YAML keys (`"runState": "Failed"`, `runSubState: Validating`), and the property
+      // names of Az.ImageBuilder's objects as PowerShell lists them (`LastRunStatusRunState : Failed`,
+      // `ProvisioningState : Failed`).
       (
         ["runState", "runSubState", "lastRunStatus", "provisioningState", "provisioningError"],
-        [#""?(?<key>runState|runSubState|provisioningState)"?\s*[:=]\s*"?(?<state>[A-Za-z]+)"#]
+        [
+          #"(?:^|[^A-Za-z])"?(?:LastRunStatus)?(?<key>[rR]unState|[rR]unSubState|[pP]rovisioningState)"?\s*[:=]\s*"?(?<state>[A-Za-z]+)"#
+        ]
       )
     // Error-shaped lines, in groups that each run only when their own words occur: one
     // caseless alternation of every word was tried at almost every position of every such line

@@ -562,7 +562,7 @@ final class RunModelBuilder {
       restartPendingTime = nil
     case .runStatus:
       sawRunStatus = true
-      switch captures["key"] {
+      switch captures["key"].map({ $0.prefix(1).lowercased() + $0.dropFirst() }) {
       case "runSubState":
         runSubState = captures["state"]
         runSubStateLine = line.evidence
@@ -611,6 +611,8 @@ final class RunModelBuilder {
   private func powerShellRecord(endingAt line: MatchedLine) -> [EvidenceLine] {
     var record: [EvidenceLine] = []
     var foundAt = false
+    // The line before `At ...` has no ` : `: it may end a header the console wrapped.
+    var wrapped = false
     var seen = 0
     line.block.walkBackward(from: line.offsetInBlock, lineNumber: line.number) { number, bytes in
       seen += 1
@@ -619,18 +621,42 @@ final class RunModelBuilder {
       guard structure.isUserOutput else { return true }  // interleaved debug lines
       let message = UnsafeRawBufferPointer(rebasing: bytes[structure.message])
       let trimmed = UnsafeRawBufferPointer(rebasing: message[(message.firstIndex { $0 != 0x20 } ?? message.count)...])
+      if wrapped {
+        // `Install-Module : No match was found ... module name 'X'. Try` / `Get-PSRepository to
+        // see ...`: the first part names the command and is as long as the console is wide.
+        if RunModelBuilder.startsWrappedRecordHeader(trimmed) {
+          record.append(EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self)))
+        }
+        return false
+      }
       if trimmed.isEmpty && record.count > 1 { return false }
       // Packer's own announcement of the step (`Provisioning with powershell script: ...`) comes
       // before anything the script wrote: a record whose header has no ` : ` ends there.
       if RunModelBuilder.hasPrefix(trimmed, "Provisioning with ") { return false }
       record.append(EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self)))
-      if foundAt { return false }  // the header line before `At ...`
+      if foundAt {  // the header line before `At ...`
+        wrapped = !RunModelBuilder.contains(trimmed, " : ")
+        return wrapped
+      }
       if RunModelBuilder.hasPrefix(trimmed, "At ") && RunModelBuilder.contains(trimmed, " char:") { foundAt = true }
       // The header of a record without a position: `<command or script> : <message>`.
       if trimmed.first != UInt8(ascii: "+") && !foundAt && RunModelBuilder.contains(trimmed, " : ") { return false }
       return !RunModelBuilder.hasPrefix(trimmed, "ParserError:") && record.count < 14
     }
     return record.reversed()
+  }
+
+  /// Whether `text` (a line's message without leading blanks) can be the first part of a
+  /// PowerShell record header that the console wrapped: `<command or script> : <message>`, at
+  /// least 50 bytes long (a wrapped line is as wide as the console).
+  static func startsWrappedRecordHeader(_ text: UnsafeRawBufferPointer) -> Bool {
+    guard text.count >= 50, let first = text.first, (0x61...0x7A).contains(first | 0x20) else { return false }
+    guard
+      let colon = (0..<(text.count - 2)).first(where: {
+        text[$0] == 0x20 && text[$0 + 1] == 0x3A && text[$0 + 2] == 0x20
+      })
+    else { return false }
+    return !text[..<colon].contains(0x20)
   }
 
   private func observePattern(_ match: RuleMatch, _ line: MatchedLine, _ evidence: EvidenceLine) {
@@ -738,6 +764,12 @@ final class RunModelBuilder {
           (finding.message, finding.fixes) = selection.variant.advice(of: pattern)
           finding.variant = selection.variant.name
           captures = selection.captures
+          if !selection.variant.templatePaths.isEmpty {
+            var seen = Set<String>()
+            finding.templatePaths = selection.variant.templatePaths(of: pattern).map {
+              Pattern.render($0, captures: captures)
+            }.filter { seen.insert($0).inserted }
+          }
         }
       }
       finding.message = Pattern.render(finding.message, captures: captures)
@@ -757,6 +789,21 @@ final class RunModelBuilder {
       // while the build VM was deployed here.
       if finding.phase == .distribute, phaseName(atLine: finding.line) == "provisioning" {
         finding.phase = .provisioning
+      }
+      // A class that can fail at submission or while the VM is deployed (an identity not
+      // authorized), quoted inside a distribution error (`[Distribute 0] ...`), failed while
+      // distributing: the run got that far, whatever else the input says.
+      if finding.phase == .submission || finding.phase == .provisioning, finding.customizer == nil,
+        let first = finding.evidence.first, LogLineStructure.message(of: first.text).contains("[Distribute ")
+      {
+        finding.phase = .distribute
+      }
+      // A File customizer's failure concerns its sourceUri and destination, not a script's fields.
+      if finding.customizer?.type == "file" {
+        let fileFields = finding.templatePaths.filter {
+          $0.hasPrefix("properties.customize[]") && ($0.hasSuffix(".sourceUri") || $0.hasSuffix(".destination"))
+        }
+        finding.templatePaths = fileFields + finding.templatePaths.filter { !fileFields.contains($0) }
       }
       // A class that fails at submission or during a run (an identity not authorized) came in a
       // run status whose runSubState says where the run stopped: the run got that far.
@@ -852,6 +899,7 @@ final class RunModelBuilder {
     let chain = ordered.filter { finding in
       finding.id != primary && !finding.benign && finding.severity == .error
         && !printedBySucceededStep(finding.id, failing: failing)
+        && !(outcome == .incomplete && wentOnFrom(finding.id))
     }.sorted { $0.line < $1.line }.map(\.id)
     var timeline = Timeline(
       phases: phases, customizers: customizers, start: firstTime?.formatted, end: lastTime?.formatted)
@@ -861,12 +909,31 @@ final class RunModelBuilder {
       timeline: timeline, input: facts, warnings: warnings)
   }
 
+  /// Whether the input ends before the build did: no final status, no cancellation, no export line.
+  private var endsUnfinished: Bool {
+    cancelLine == nil && erroredLine == nil && !someBuildsFailed && finishedLine == nil && !exportDone
+  }
+
+  /// Whether the step that printed finding `id` went on after it: the step ended well (exit 0,
+  /// or a later step began), or it is the step still running at the end of the input, its exit
+  /// code is not shown, and it printed more than the rest of the error after the finding's last
+  /// line. A state the step was in (a polling loop, memory pressure) is not something it went on
+  /// from.
+  private func wentOnFrom(_ id: String) -> Bool {
+    guard let index = findingCustomizer[id], index >= 0 else { return false }
+    if stepSucceeded(index, failing: nil) { return true }
+    guard index == runningAtEnd, customizers[index].exitCode == nil, !ongoingConditions.contains(id) else {
+      return false
+    }
+    let last = findingLastEvidence[id]?.line ?? findings[id]?.line ?? 0
+    return unfinishedStepOutput.contains { $0.line > last && !Self.continuesErrorRecord($0.text) }
+  }
+
   /// The step still running where the input ends: the log has no final status, no cancellation
   /// and no export line, the last step has not ended (no later step, no capture or cleanup) and
   /// its script has not returned 0.
   private func stepRunningAtEnd() -> Int? {
-    guard cancelLine == nil, erroredLine == nil, !someBuildsFailed, finishedLine == nil, !exportDone,
-      let index = current, customizers[index].end == nil, customizers[index].exitCode != 0,
+    guard endsUnfinished, let index = current, customizers[index].end == nil, customizers[index].exitCode != 0,
       let phase = phases.last?.phase, phase == "customize" || phase == "deprovision"
     else { return nil }
     return index
@@ -886,11 +953,7 @@ final class RunModelBuilder {
       else { continue }
       let repeats = findingStepOccurrences[id] ?? finding.occurrences
       guard finding.rank >= 50 || repeats >= 3 else { continue }
-      if !ongoingConditions.contains(id) {
-        let last = findingLastEvidence[id]?.line ?? finding.line
-        let wentOn = unfinishedStepOutput.contains { $0.line > last && !Self.continuesErrorRecord($0.text) }
-        if wentOn { continue }
-      }
+      if wentOnFrom(id) { continue }
       let line = findingLastEvidence[id]?.line ?? finding.line
       if let current = best, (current.rank, current.repeats, current.line) >= (finding.rank, repeats, line) {
         continue
@@ -1521,8 +1584,14 @@ final class RunModelBuilder {
       }
     }
     if cancelLine != nil { return .cancelled }
-    let hasError = findings.values.contains { !$0.benign && $0.severity == .error }
-    if erroredLine != nil || someBuildsFailed || hasError { return .failed }
+    if erroredLine != nil || someBuildsFailed { return .failed }
+    // In a log that stops before the build ended, an error a step printed and then went on from
+    // (more output after it, or a good exit) does not show that the build failed.
+    let hasError = findings.values.contains { finding in
+      !finding.benign && finding.severity == .error
+        && !(kind == .customizationLog && endsUnfinished && wentOnFrom(finding.id))
+    }
+    if hasError { return .failed }
     if finishedLine != nil { return .succeeded }
     if kind == .customizationLog && !exportDone { return .incomplete }
     return .unknown
@@ -1530,7 +1599,9 @@ final class RunModelBuilder {
 
   private func choosePrimary(outcome: Outcome) -> String? {
     guard outcome != .succeeded else { return nil }
-    let candidates = findings.values.filter { !$0.benign && $0.severity >= .warning }
+    let candidates = findings.values.filter {
+      !$0.benign && $0.severity >= .warning && !(outcome == .incomplete && wentOnFrom($0.id))
+    }
     let errors = candidates.filter { $0.severity == .error }
     guard !errors.isEmpty || outcome == .cancelled || outcome == .failed else { return nil }
     // What a step printed before it ended well did not fail the build (a retried apt lock, an
@@ -1744,8 +1815,11 @@ final class RunModelBuilder {
     for line in lines.sorted(by: { $0.line < $1.line }) {
       let message = LogLineStructure.message(of: line.text).trimmingCharacters()
       if message.hasPrefix("+") || message.hasPrefix("At ") { inRecord = false }
+      // Packer's exit lines (`... exited with code: 1`, `Remote command exited with '1'`) only
+      // repeat the code; a tool's own words (`the control process exited with error code`) do not.
       if message.isEmpty || message.hasPrefix("+") || message.hasPrefix("At ") || message.contains("exit code")
-        || message.contains("exited with") || message.hasPrefix("[INFO]") || message.hasPrefix("[DEBUG]")
+        || message.contains("exited with code") || message.contains("exited with '")
+        || message.contains("exited without exit status") || message.hasPrefix("[INFO]") || message.hasPrefix("[DEBUG]")
       {
         continue
       }
@@ -1764,7 +1838,13 @@ final class RunModelBuilder {
         inRecord = true
         continue
       }
-      if inRecord { continue }
+      if inRecord {
+        // A header the console wrapped in the middle of a sentence goes on here.
+        if let header = last, let end = header.text.last, !".!?:".contains(end) {
+          last = (header.line, header.text + " " + message)
+        }
+        continue
+      }
       // Stack frames (`at f (file:1:2)`, `npm error     at ...`) say where, not what.
       let words = message.split(separator: " ").prefix(3).map { $0.lowercased() }
       if words.contains("at") { continue }

@@ -130,13 +130,16 @@ public struct PatternVariant: Sendable, Equatable {
   public let fixes: [String]
   /// The 1-based indices of the pattern's fixes kept after the variant's own, in that order.
   public let keptFixes: [Int]
+  /// Template paths the variant's advice concerns, with `{capture}` placeholders: listed before
+  /// the pattern's own (which follow, without repeats).
+  public let templatePaths: [String]
   /// The 1-based line of the variant in its pattern file (0 when not from a file).
   public let line: Int
 
   /// Creates a variant.
   public init(
     name: String, regex: Int? = nil, captures: [CaptureCondition] = [], absent: [String] = [],
-    message: String? = nil, fixes: [String] = [], keptFixes: [Int], line: Int = 0
+    message: String? = nil, fixes: [String] = [], keptFixes: [Int], templatePaths: [String] = [], line: Int = 0
   ) {
     self.name = name
     self.regex = regex
@@ -145,6 +148,7 @@ public struct PatternVariant: Sendable, Equatable {
     self.message = message
     self.fixes = fixes
     self.keptFixes = keptFixes
+    self.templatePaths = templatePaths
     self.line = line
   }
 
@@ -154,9 +158,14 @@ public struct PatternVariant: Sendable, Equatable {
     return (message ?? pattern.message, fixes + kept)
   }
 
-  /// The placeholder names used in `message` and `fixes`.
+  /// The variant's template paths followed by those of `pattern` it does not list, unrendered.
+  public func templatePaths(of pattern: Pattern) -> [String] {
+    templatePaths + pattern.templatePaths.filter { !templatePaths.contains($0) }
+  }
+
+  /// The placeholder names used in `message`, `fixes` and `templatePaths`.
   public var placeholders: Set<String> {
-    Pattern.placeholders(in: (message.map { [$0] } ?? []) + fixes)
+    Pattern.placeholders(in: (message.map { [$0] } ?? []) + fixes + templatePaths)
   }
 }
 

@@ -11,7 +11,9 @@ public enum PatternLoader {
   ]
 
   /// Every key a variant may have.
-  public static let knownVariantKeys: Set<String> = ["name", "when", "message", "fixes", "keepFixes"]
+  public static let knownVariantKeys: Set<String> = [
+    "name", "when", "message", "fixes", "keepFixes", "templatePaths",
+  ]
 
   /// Every condition a variant's `when` may have.
   public static let knownConditionKeys: Set<String> = ["regex", "captures", "absent"]
@@ -452,6 +454,17 @@ struct FieldReader {
       fixes = texts
     }
     let kept = try keptFixes(FieldReader.value(of: "keepFixes", in: entry), variant: name, fixCount: fixCount)
+    var templatePaths: [String] = []
+    if let pathsNode = FieldReader.value(of: "templatePaths", in: entry) {
+      guard let texts = pathsNode.sequence?.compactMap(\.string), texts.count == pathsNode.sequence?.count,
+        !texts.isEmpty, !texts.contains(where: \.isEmpty)
+      else {
+        throw PatternDiagnostic(
+          file: file, line: pathsNode.line,
+          message: "'templatePaths' of variant '\(name)' must be a list of non-empty strings")
+      }
+      templatePaths = texts
+    }
     if fixes.isEmpty && kept.isEmpty && !benign {
       throw PatternDiagnostic(
         file: file, line: item.line,
@@ -459,7 +472,7 @@ struct FieldReader {
     }
     return PatternVariant(
       name: name, regex: regex, captures: captures, absent: absent, message: message, fixes: fixes,
-      keptFixes: kept, line: item.line)
+      keptFixes: kept, templatePaths: templatePaths, line: item.line)
   }
 
   /// `keepFixes`: `all` (also when absent), `none`, or a list of 1-based indices of the pattern's fixes.

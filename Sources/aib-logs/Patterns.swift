@@ -118,6 +118,9 @@ struct Patterns: ParsableCommand {
       text += fixes.map { "    - \($0)\n" }.joined()
       let kept = variant.keptFixes.map(String.init).joined(separator: ", ")
       text += "    (its own fixes, then the pattern's fixes kept: " + (kept.isEmpty ? "none" : kept) + ")\n"
+      if !variant.templatePaths.isEmpty {
+        text += "    template: \(variant.templatePaths(of: pattern).joined(separator: ", "))\n"
+      }
       return text
     }
   }

@@ -1142,6 +1142,80 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.primary == "sysprep-state-loop")
     #expect(diagnosis.primaryRole == .rootCause)
   }
+
+  /// A Shell step (new format) that prints `Permission denied` and then `after`.
+  func shellDenied(then after: [String]) -> [String] {
+    [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1"),
+      new("10:00:01", "ui:     azure-arm: Writing the build marker"),
+      new("10:00:01", "ui error: ==> azure-arm: touch: cannot touch '/var/log/build-marker': Permission denied"),
+    ] + after
+  }
+
+  @Test func anErrorTheRunningStepWentOnFromDoesNotMakeACutOffLogFailed() throws {
+    let diagnosis = try diagnose(
+      shellDenied(then: [
+        new("10:00:02", "ui:     azure-arm: marker skipped"),
+        new("10:00:30", "ui:     azure-arm: Unpacking agent into /home/packer/agent"),
+      ]))
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == nil)
+    #expect(diagnosis.primaryRole == nil)
+    #expect(diagnosis.findings.contains { $0.id == "sudo-permission-denied" })
+  }
+
+  @Test func anErrorThatIsTheLastThingTheStepShowsStillFailsACutOffLog() throws {
+    // An excerpt that ends on the error: the log may stop where the user cut it, so the error is
+    // taken as shown (as with a bare error line pasted alone).
+    let diagnosis = try diagnose(shellDenied(then: []))
+    #expect(diagnosis.outcome == .failed)
+    #expect(diagnosis.primary == "sudo-permission-denied")
+    // The rest of its PowerShell record is not going on; output after the record is.
+    let record = [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new("10:00:05", "ui error: ==> azure-arm: Copy-Item : There is not enough space on the disk."),
+      new("10:00:05", "ui error: ==> azure-arm: At C:\\Windows\\Temp\\script-1.ps1:3 char:1"),
+      new("10:00:05", "ui error: ==> azure-arm: + Copy-Item D:\\media\\sql.iso C:\\Media"),
+      new(
+        "10:00:05", "ui error: ==> azure-arm:     + CategoryInfo          : WriteError: (:) [Copy-Item], IOException"),
+      new(
+        "10:00:05",
+        "ui error: ==> azure-arm:     + FullyQualifiedErrorId : System.IO.IOException,Microsoft.PowerShell.Commands.CopyItemCommand"
+      ),
+    ]
+    let endsOnRecord = try diagnose(record)
+    #expect(endsOnRecord.outcome == .failed)
+    #expect(endsOnRecord.primary == "disk-full")
+    let wentOn = try diagnose(record + [new("10:00:06", "ui: ==> azure-arm: Skipping the media copy")])
+    #expect(wentOn.outcome == .incomplete)
+    #expect(wentOn.primary == nil)
+  }
+
+  @Test func theExitLineOfTheStepShowsTheFailureOfACutOffLog() throws {
+    let diagnosis = try diagnose(
+      shellDenied(then: [
+        new("10:00:02", "ui:     azure-arm: marker skipped"),
+        new(
+          "10:00:03",
+          "packer-plugin-azure_v2.5.1_x5.0_linux_amd64 plugin: 2026/02/21 10:00:03 [ERROR] Remote command exited with '1': chmod +x /tmp/script_1.sh; /tmp/script_1.sh"
+        ),
+        new(
+          "10:00:03", "ui: ==> azure-arm: Provisioning step had errors: Running the cleanup provisioner, if present..."),
+      ]))
+    #expect(diagnosis.outcome == .failed)
+    #expect(diagnosis.primary == "sudo-permission-denied")
+  }
+
+  @Test func anErrorOfAnEarlierStepThatEndedWellDoesNotMakeACutOffLogFailed() throws {
+    let diagnosis = try diagnose(
+      shellDenied(then: [
+        new("10:00:02", "ui:     azure-arm: marker skipped"),
+        new("10:00:03", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell2"),
+        new("10:00:04", "ui:     azure-arm: Reading package lists..."),
+      ]))
+    #expect(diagnosis.outcome == .incomplete)
+    #expect(diagnosis.primary == nil)
+  }
 }
 
 /// A small deterministic generator, so a failure can be reproduced from its seed.
@@ -1536,6 +1610,71 @@ struct SplitMix64: RandomNumberGenerator {
     #expect(finding.variant == nil)
   }
 
+  @Test func aRecordHeaderTheConsoleWrappedIsQuotedWhole() throws {
+    let diagnosis = try diagnose([
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with powershell script: /aib/packerInput/8e5b.1.customizer.fp"),
+      new("10:00:20", "ui: ==> azure-arm: === Installing AVD PowerShell modules ==="),
+      new(
+        "10:00:21",
+        "ui error: ==> azure-arm: Install-Module : No match was found for the specified search criteria and module name 'Az.DesktopVirtualizaton'. Try"
+      ),
+      new("10:00:21", "ui error: ==> azure-arm: Get-PSRepository to see all available registered module repositories."),
+      new("10:00:21", "ui error: ==> azure-arm: At C:\\Windows\\Temp\\script-1.ps1:14 char:1"),
+      new("10:00:21", "ui error: ==> azure-arm: + Install-Module -Name Az.DesktopVirtualizaton -Force"),
+      new(
+        "10:00:21",
+        "ui error: ==> azure-arm:     + FullyQualifiedErrorId : NoMatchFoundForCriteria,Microsoft.PowerShell.PackageManagement.Cmdlets.InstallPackage"
+      ),
+      new(
+        "10:00:22",
+        "ui error: Build 'azure-arm' errored after 22 seconds: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]"
+      ),
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "script-nonzero-exit")
+    #expect(
+      finding.message.contains(
+        "error output: \u{201C}Install-Module : No match was found for the specified search criteria and module name 'Az.DesktopVirtualizaton'. Try Get-PSRepository to see all"
+      ))
+    #expect(finding.evidence.contains { $0.line == 4 })
+    // A short line before a header without ` : ` is the script's own output, not part of it.
+    #expect(!finding.evidence.contains { $0.line == 3 })
+  }
+
+  @Test func aToolSayingItsProcessExitedWithAnErrorCodeIsQuoted() throws {
+    let diagnosis = try diagnose([
+      "PACKER OUT ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1",
+      "PACKER OUT ==> azure-arm: Job for contoso-agent.service failed because the control process exited with error code.",
+      "PACKER OUT ==> azure-arm: See \"systemctl status contoso-agent.service\" and \"journalctl -xeu contoso-agent.service\" for details.",
+      "PACKER ERR 2024/01/16 19:03:40 packer-plugin-azure plugin: 2024/01/16 19:03:40 [ERROR] Remote command exited with '1': chmod +x /tmp/script_1.sh; /tmp/script_1.sh",
+      "PACKER OUT Build 'azure-arm' errored: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]",
+    ])
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.id == "script-nonzero-exit")
+    #expect(
+      finding.message.hasSuffix(
+        "error output: \u{201C}Job for contoso-agent.service failed because the control process exited with error code\u{201D}"
+      ))
+  }
+
+  @Test func aFileCustomizersFailureListsItsOwnFieldsFirst() throws {
+    let url = "https://st.blob.core.windows.net/media/agent.msi"
+    let failed =
+      "Downloading external file (\(url)) to local file (4d2a.1.customizer.fp) [attempt 10 of 10] failed: Error downloading '\(url)' to '4d2a.1.customizer.fp': 'Bad status downloading from url '\(url) 404 Not Found'"
+    let finding = try #require(
+      try diagnose([
+        "PACKER ERR 2023/05/22 11:00:00 [INFO] (telemetry) Starting provisioner file",
+        "PACKER OUT ==> azure-arm: Uploading \(url) => C:\\Installers\\agent.msi",
+        "PACKER ERR 2023/05/22 11:09:00 packer-provisioner-file plugin: \(failed)",
+        "PACKER OUT Build 'azure-arm' errored: \(failed)",
+      ]).findings.first)
+    #expect(finding.id == "file-download-failed")
+    #expect(finding.customizer?.type == "file")
+    #expect(finding.templatePaths.first == "properties.customize[].sourceUri")
+    #expect(finding.templatePaths.contains("properties.customize[].scriptUri"))
+  }
+
   @Test func aPolicyDenialNamesTheResourceAndThePolicy() throws {
     func lines(_ resource: String) -> [String] {
       [
@@ -1557,5 +1696,51 @@ struct SplitMix64: RandomNumberGenerator {
       try diagnose(lines("stcontoso01")).findings.first)
     #expect(other.message.contains("The denied resource is stcontoso01;"))
     #expect(other.fixes.first?.hasPrefix("Read the RequestDisallowedByPolicy detail") == true)
+  }
+}
+
+/// Run statuses as users paste them: `az image builder show` JSON, YAML, PowerShell's list view.
+@Suite struct RunStatusTests {
+  let denied =
+    "Failed in distributing 1 images out of total 1: {[Error 0] [Distribute 0] Error publishing MDI to Azure Compute Gallery:/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d, Location:eastus2. Error: compute.GalleryImageVersionsClient#CreateOrUpdate: Failure sending request: StatusCode=403 -- Original Error: Code=\"AuthorizationFailed\" Message=\"The client 'c' with object id 'c' does not have authorization to perform action 'Microsoft.Compute/galleries/images/versions/write' over scope '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/d/versions/1.0.0' or the scope is invalid.\"}"
+
+  @Test func powerShellsListViewGivesTheRunStateAndWhereTheRunStopped() throws {
+    let diagnosis = try diagnose([
+      "Name                       : tpl-rhel9",
+      "LastRunStatusMessage       : Not authorized to access the resource: /subscriptions/s/resourceGroups/rg-aib-staging. Please check the user assigned identity has the correct permissions. For more details, go to https://aka.ms/azvmimagebuilderts.",
+      "LastRunStatusRunState      : Failed",
+      "LastRunStatusRunSubState   : Building",
+      "ProvisioningState          : Succeeded",
+    ])
+    #expect(diagnosis.kind == .runStatus)
+    #expect(diagnosis.outcome == .failed)
+    #expect(diagnosis.primary == "identity-not-authorized")
+    #expect(diagnosis.findings.first?.phase == .provisioning)
+  }
+
+  @Test func aDistributionTargetTheIdentityMayNotWriteIsAPermissionInTheDistributePhase() throws {
+    // A one-line status with no runSubState: the [Distribute 0] error says where the run stopped.
+    let diagnosis = try diagnose(["Deployment failed. Correlation ID: 0e4b7c21. " + denied])
+    #expect(diagnosis.primary == "identity-not-authorized")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.phase == .distribute)
+    #expect(finding.variant == "distribution-target")
+    #expect(finding.message.contains("may not perform Microsoft.Compute/galleries/images/versions/write"))
+    #expect(finding.templatePaths.prefix(2) == ["identity", "properties.distribute[0]"])
+    #expect(diagnosis.chain == ["distribution-failed-generic"])
+  }
+
+  @Test func aVariantsTemplatePathsAreFilledFromTheCaptures() throws {
+    let finding = try #require(
+      try diagnose([
+        #"    "message": "Validation failed: 'ImageTemplate.properties': Field 'distribute[0].type' has a bad value: 'sharedImage'. Please review http://aka.ms/azvmimagebuildertmplref for details on fields requirements in the Image Builder Template.","#,
+        #"    "provisioningErrorCode": "BadDistributeType""#,
+        #"  "provisioningState": "Failed","#,
+      ]).findings.first)
+    #expect(finding.id == "template-field-bad-value")
+    #expect(
+      finding.templatePaths == [
+        "properties.distribute[0].type", "properties.source.imageId", "properties.distribute[].type",
+      ])
   }
 }

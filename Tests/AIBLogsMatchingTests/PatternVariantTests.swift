@@ -155,7 +155,7 @@ func variantPatternReplacing(_ old: String, with new: String) -> String {
     ),
     (
       "    keepFixes: none", "    keepFixes: none\n    colour: red",
-      "unknown variant field 'colour' (known: fixes, keepFixes, message, name, when)", "colour: red"
+      "unknown variant field 'colour' (known: fixes, keepFixes, message, name, templatePaths, when)", "colour: red"
     ),
     ("name: by-nobody", "name: By_Nobody", "a variant needs a kebab-case 'name'", "name: By_Nobody"),
     ("name: by-nobody", "name: killed # again", "variant name 'killed' is used twice", "killed # again"),
@@ -192,6 +192,14 @@ func variantPatternReplacing(_ old: String, with new: String) -> String {
     (
       "keepFixes: [3, 1]", "keepFixes: [4]",
       "'keepFixes' of variant 'killed' must be all, none or a list of fix numbers from 1 to 3", "keepFixes: [4]"
+    ),
+    (
+      "keepFixes: [3, 1]", "keepFixes: [3, 1]\n    templatePaths: 'identity'",
+      "'templatePaths' of variant 'killed' must be a list of non-empty strings", "templatePaths: 'identity'"
+    ),
+    (
+      "keepFixes: [3, 1]", "keepFixes: [3, 1]\n    templatePaths: ['']",
+      "'templatePaths' of variant 'killed' must be a list of non-empty strings", "templatePaths: ['']"
     ),
     (
       "keepFixes: [3, 1]", "keepFixes: some",
@@ -231,5 +239,20 @@ func variantPatternReplacing(_ old: String, with new: String) -> String {
     let text = validPattern.replacingOccurrences(
       of: "captures: {code: '3'}", with: "captures: {code: '3'}\n      variant: x")
     #expect(diagnostic(text)?.message == "the sample names an unknown variant 'x' (the pattern has none)")
+  }
+
+  @Test func aVariantsTemplatePathsComeFirstAndTheirPlaceholdersAreChecked() throws {
+    let paths = "['properties.vmProfile.vmSize', 'properties.customize[]', '{signal}']"
+    let text = variantPatternReplacing(
+      "    keepFixes: [3, 1]\n", with: "    keepFixes: [3, 1]\n    templatePaths: \(paths)\n")
+    let pattern = try load(text).get()
+    let killed = try #require(pattern.variant(named: "killed"))
+    #expect(killed.templatePaths(of: pattern) == ["properties.vmProfile.vmSize", "properties.customize[]", "{signal}"])
+    #expect(pattern.variant(named: "by-nobody")?.templatePaths.isEmpty == true)
+    #expect(PatternChecker.check(PatternLibrary(patterns: [pattern])).isEmpty)
+    let unknown = try load(text.replacingOccurrences(of: "'{signal}'", with: "'{sender}'")).get()
+    let messages = PatternChecker.check(PatternLibrary(patterns: [unknown])).map(\.message)
+    #expect(
+      messages.contains("placeholder {sender} of variant 'killed' is not a named capture of any regex or condition"))
   }
 }
