@@ -23,6 +23,9 @@ public struct InputDiagnosis: Sendable, Codable {
   public var input: InputFacts
   /// Problems with the input that did not stop the analysis.
   public var warnings: [String]
+  /// The runs of the build the input holds, when it holds more than one (retries appended to
+  /// the same log); nil for an input with one run. The diagnosis is of the last.
+  public var runs: RunHistory?
 
   /// Creates a diagnosis (the analysis makes them from logs; the template linter directly).
   public init(
@@ -110,9 +113,9 @@ public final class LogAnalyzer: Sendable {
     let scanner = RuleScanner(ruleSet: compiled.ruleSet)
     var builder = RunModelBuilder(compiled: compiled)
     var warnings: [String] = []
-    // Earlier runs of the build in the same input (retries appended to one log): the first line
-    // of each and its diagnosis. The report is about the last run.
-    var earlierRuns: [(firstLine: Int, diagnosis: InputDiagnosis)] = []
+    // Earlier runs of the build in the same input (retries appended to one log): the first and
+    // the last few, and a count of the others. The report is about the last run.
+    var earlierRuns = RunHistoryBuilder()
     var runFirstLine = 1
     do {
       // Read and prefilter on a second thread while this one verifies and analyses (gzip input
@@ -124,7 +127,9 @@ public final class LogAnalyzer: Sendable {
             let facts = InputFacts(
               lines: line.number - 1, bytes: 0, gzip: input.isGzip, encoding: input.encoding.rawValue, cutLines: 0,
               candidateLines: 0, sha256: nil)
-            earlierRuns.append((runFirstLine, builder.finish(path: input.path, facts: facts, warnings: [])))
+            earlierRuns.add(
+              startLine: runFirstLine, endLine: line.number - 1,
+              diagnosis: builder.finish(path: input.path, facts: facts, warnings: []))
             runFirstLine = line.number
             builder = RunModelBuilder(nextRunAfter: builder)
           }
@@ -149,23 +154,10 @@ public final class LogAnalyzer: Sendable {
     let facts = InputFacts(
       lines: reader.lineCount, bytes: reader.byteCount, gzip: input.isGzip, encoding: input.encoding.rawValue,
       cutLines: reader.cutLineCount, candidateLines: scanner.candidateLineCount, sha256: input.digest?.hexDigest())
-    if !earlierRuns.isEmpty {
-      let summaries = earlierRuns.enumerated().map { index, run in
-        let end = index + 1 < earlierRuns.count ? earlierRuns[index + 1].firstLine - 1 : runFirstLine - 1
-        var summary = "lines \(run.firstLine) to \(end) ended \(run.diagnosis.outcome.rawValue)"
-        if let primary = run.diagnosis.primary,
-          let finding = run.diagnosis.findings.first(where: { $0.id == primary })
-        {
-          summary += " (\(primary), line \(finding.line))"
-        }
-        return summary
-      }
-      warnings.append(
-        "this input holds \(earlierRuns.count + 1) runs of the build (retries appended to the same log); "
-          + "the diagnosis is of the last one, from line \(runFirstLine); before it, "
-          + summaries.joined(separator: "; "))
-    }
+    let runs = earlierRuns.history(diagnosedFrom: runFirstLine)
+    if let runs { warnings.append(runs.summary) }
     var diagnosis = builder.finish(path: input.path, facts: facts, warnings: warnings)
+    diagnosis.runs = runs
     if diagnosis.outcome == .incomplete && !reader.endsWithLineBreak && reader.lineCount > 0 {
       diagnosis.warnings.append(
         "the log ends in the middle of line \(reader.lineCount) and before the build's final status: "
@@ -182,7 +174,7 @@ public final class LogAnalyzer: Sendable {
 
 extension InputDiagnosis {
   enum CodingKeys: String, CodingKey {
-    case path, kind, outcome, primary, chain, findings, timeline, input, warnings
+    case path, kind, outcome, primary, chain, findings, timeline, input, warnings, runs
   }
 
   /// Keys that are written but not read back (they are derived from the others).
@@ -191,7 +183,7 @@ extension InputDiagnosis {
   }
 
   /// Encodes every key, with `primary` and `primaryRole` as `null` when there is no root cause
-  /// (the JSON contract always has the keys).
+  /// (the JSON contract always has the keys); `runs` only for an input with more than one run.
   public func encode(to encoder: Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(path, forKey: .path)
@@ -205,5 +197,6 @@ extension InputDiagnosis {
     try container.encode(timeline, forKey: .timeline)
     try container.encode(input, forKey: .input)
     try container.encode(warnings, forKey: .warnings)
+    try container.encodeIfPresent(runs, forKey: .runs)
   }
 }
