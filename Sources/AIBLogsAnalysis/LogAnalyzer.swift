@@ -108,6 +108,14 @@ public final class LogAnalyzer: Sendable {
   /// Reads and diagnoses an opened input. A read error after some data (a truncated gzip)
   /// becomes a warning on the diagnosis; an error before any data is thrown.
   public func analyze(_ input: OpenedInput, maxLineLength: Int = 1 << 20) throws(InputError) -> InputDiagnosis {
+    try analyzeCounting(input, maxLineLength: maxLineLength).diagnosis
+  }
+
+  /// `analyze`, with how many items the run model's input-length structures held at the end of
+  /// the last run (the tests keep them bounded).
+  func analyzeCounting(_ input: OpenedInput, maxLineLength: Int = 1 << 20) throws(InputError) -> (
+    diagnosis: InputDiagnosis, retained: [String: Int]
+  ) {
     let reader = LineReader(
       source: input.source, maxLineLength: maxLineLength, bufferCount: ScanPipeline.readerBufferCount)
     let scanner = RuleScanner(ruleSet: compiled.ruleSet)
@@ -168,7 +176,7 @@ public final class LogAnalyzer: Sendable {
         "nothing in this input looks like an Image Builder log (a customization.log, a Packer log, "
           + "a run status or a pipeline log): check that this is the right file")
     }
-    return diagnosis
+    return (diagnosis, builder.retainedCounts)
   }
 }
 

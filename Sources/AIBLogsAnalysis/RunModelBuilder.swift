@@ -22,8 +22,20 @@ final class RunModelBuilder {
   private var firstTime: LogTimestamp?
   private var lastTime: LogTimestamp?
 
-  private var phases: [PhaseSpan] = []
-  private var customizers: [CustomizerRun] = []
+  /// The run's phases: the first and the last `phaseWindow` (phases alternate with each restart
+  /// or deprovision step, so a long log can have any number).
+  private var phases = BoundedList<PhaseSpan>(headLimit: phaseWindow, tailLimit: phaseWindow)
+  /// The lines where the first and the last phase left out of `phases` started.
+  private var phasesLeftOut: (first: Int, last: Int)?
+  /// The run's customizers: the first and the last `stepWindow`, those a finding, the
+  /// cancellation or a failure points at, and a count of the rest.
+  private var customizers = BoundedList<CustomizerRun>(headLimit: stepWindow, tailLimit: stepWindow)
+  /// The lines where the first and the last customizer left out of `customizers` started.
+  private var stepsLeftOut: (first: Int, last: Int)?
+  /// The user (non-AIB) steps before the newest one: its index in `properties.customize`.
+  private var userStepsBeforeNewest = 0
+  static let stepWindow = 100
+  static let phaseWindow = 100
   private var currentConfirmed = true  // a telemetry-started customizer awaits its own start line
   private var notable: [Int: [EvidenceLine]] = [:]
 
@@ -125,6 +137,19 @@ final class RunModelBuilder {
     return line.matches.contains { match in
       match.ruleIndex >= compiled.patternCount && markers[match.ruleIndex - compiled.patternCount] == .packerVersion
     }
+  }
+
+  /// How many items each structure that could follow the input's length holds now: for tests
+  /// that keep them bounded.
+  var retainedCounts: [String: Int] {
+    [
+      "customizers": customizers.keptIndices.count, "pinnedCustomizers": customizers.pinnedIndices.count,
+      "phases": phases.kept.count, "notableSteps": notable.count,
+      "notableLines": notable.values.reduce(0) { $0 + $1.count }, "echoPlugins": echoDecisions.count,
+      "imageStates": imageStates.count, "findings": findings.count,
+      "evidenceLines": findings.values.reduce(0) { $0 + $1.evidence.count },
+      "evidenceBytes": findings.values.reduce(0) { $0 + $1.evidence.reduce(0) { $0 + $1.text.utf8.count } },
+    ]
   }
 
   // MARK: - Streaming
@@ -326,12 +351,18 @@ final class RunModelBuilder {
   }
 
   private var current: Int? { customizers.isEmpty || capturing ? nil : customizers.count - 1 }
+  /// The newest customizer, whether or not the builder has moved on to capturing.
+  private var newest: Int? { customizers.isEmpty ? nil : customizers.count - 1 }
   /// Whether the builder has started capturing the image: every customizer has ended.
   private var capturing = false
 
   private func startPhase(_ name: String, _ lineNumber: Int, _ time: LogTimestamp?) {
     if phases.last?.phase == name { return }
-    phases.append(PhaseSpan(phase: name, startLine: lineNumber, start: time?.formatted, startTime: time))
+    if let leftOut = phases.append(
+      PhaseSpan(phase: name, startLine: lineNumber, start: time?.formatted, startTime: time))
+    {
+      phasesLeftOut = (phasesLeftOut?.first ?? leftOut.element.startLine, leftOut.element.startLine)
+    }
   }
 
   private func startCustomizer(type: String, detail: String?, _ lineNumber: Int, _ time: LogTimestamp?) {
@@ -345,8 +376,32 @@ final class RunModelBuilder {
       run.isAIBStep = true
       run.aibStep = "deprovision-script-upload"
     }
-    customizers.append(run)
+    // The step before is settled now (only the newest step changes): its successor's start
+    // ends it when nothing else did, and whether it was AIB's own step is known.
+    if let previous = newest {
+      customizers[previous].nextStartTime = time
+      if !customizers[previous].isAIBStep { userStepsBeforeNewest += 1 }
+    }
+    run.userStepsBefore = userStepsBeforeNewest
+    if let leftOut = customizers.append(run) { leaveOut(leftOut.index, leftOut.element) }
     startPhase("customize", lineNumber, time)
+  }
+
+  /// A customizer that left the kept window: pinned while a finding, the cancellation or a
+  /// failure points at it, otherwise only counted (with its notable lines dropped). Pins that
+  /// nothing points at any more are dropped too, so the pinned steps stay as few as the findings.
+  private func leaveOut(_ index: Int, _ run: CustomizerRun) {
+    stepsLeftOut = (stepsLeftOut?.first ?? run.startLine, run.startLine)
+    let pointedAt = Set(findingCustomizer.values).union([cancelCustomizer ?? -1])
+    func needed(_ index: Int, failed: Bool) -> Bool { failed || pointedAt.contains(index) }
+    let stale = Set(customizers.pinnedIndices.filter { !needed($0, failed: customizers[$0].failed) })
+    customizers.unpin { stale.contains($0) }
+    for index in stale { notable[index] = nil }
+    if needed(index, failed: run.failed) {
+      customizers.pin(index, run)
+    } else {
+      notable[index] = nil
+    }
   }
 
   private func endCurrentCustomizer(at line: Int, _ time: LogTimestamp?) {
@@ -854,11 +909,43 @@ final class RunModelBuilder {
         && !printedBySucceededStep(finding.id, failing: failing)
     }.sorted { $0.line < $1.line }.map(\.id)
     var timeline = Timeline(
-      phases: phases, customizers: customizers, start: firstTime?.formatted, end: lastTime?.formatted)
-    if timeline.phases.isEmpty && kind == .customizationLog { timeline.phases = [] }
+      phases: phases.kept, customizers: customizers.kept, start: firstTime?.formatted, end: lastTime?.formatted)
+    if let range = customizers.leftOutRange, let lines = stepsLeftOut {
+      timeline.customizersElided = Elision(
+        count: customizers.elidedCount, firstNumber: range.lowerBound + 1, lastNumber: range.upperBound + 1,
+        firstLine: lines.first, lastLine: lines.last)
+    }
+    if phases.elidedCount > 0, let lines = phasesLeftOut {
+      timeline.phasesElided = Elision(
+        count: phases.elidedCount, firstNumber: nil, lastNumber: nil, firstLine: lines.first, lastLine: lines.last)
+    }
+    var warnings = warnings
+    if let said = Self.elisionWarning(timeline, pinned: customizers.pinnedIndices.count) { warnings.append(said) }
     return InputDiagnosis(
       path: path, kind: kind, outcome: outcome, primary: primary, chain: chain, findings: ordered,
       timeline: timeline, input: facts, warnings: warnings)
+  }
+
+  /// One warning for the customizers and phases the timeline does not list; nil when it lists
+  /// them all.
+  static func elisionWarning(_ timeline: Timeline, pinned: Int) -> String? {
+    var parts: [String] = []
+    if let steps = timeline.customizersElided {
+      let total = timeline.customizers.count + steps.count
+      var kept = "the first \(stepWindow) and the last \(stepWindow)"
+      if pinned > 0 { kept += ", and \(pinned) that a finding or the failure points at" }
+      parts.append(
+        "\(total) customizers: the timeline lists \(kept); \(steps.count) of those from #\(steps.firstNumber ?? 0) "
+          + "to #\(steps.lastNumber ?? 0) (lines \(steps.firstLine) to \(steps.lastLine)) are not listed")
+    }
+    if let spans = timeline.phasesElided {
+      parts.append(
+        "\(timeline.phases.count + spans.count) phases: the timeline lists the first \(phaseWindow) and the last "
+          + "\(phaseWindow); \(spans.count) (lines \(spans.firstLine) to \(spans.lastLine)) are not listed")
+    }
+    guard !parts.isEmpty else { return nil }
+    return "the diagnosed run has " + parts.joined(separator: ", and ")
+      + " (memory stays bounded; every line is still matched and counted in the findings)"
   }
 
   /// The step still running where the input ends: the log has no final status, no cancellation
@@ -937,22 +1024,20 @@ final class RunModelBuilder {
   }
 
   private func numberCustomizers() {
-    var templateIndex = 0
-    for index in customizers.indices {
+    for index in customizers.keptIndices {
       if let start = customizers[index].startTime,
-        let end = customizers[index].endTime ?? customizers[safe: index + 1]?.startTime
+        let end = customizers[index].endTime ?? customizers[index].nextStartTime
       {
         customizers[index].durationSeconds = max(0, end.seconds - start.seconds)
         if customizers[index].end == nil { customizers[index].end = end.formatted }
       }
       if customizers[index].isAIBStep { continue }
-      customizers[index].templateIndex = templateIndex
-      templateIndex += 1
+      customizers[index].templateIndex = customizers[index].userStepsBefore
     }
   }
 
   private func reference(_ index: Int) -> CustomizerReference? {
-    guard customizers.indices.contains(index) else { return nil }
+    guard customizers.contains(index) else { return nil }
     let run = customizers[index]
     return CustomizerReference(
       number: run.number, type: run.type, templateIndex: run.templateIndex, isAIBStep: run.isAIBStep)
@@ -1022,7 +1107,7 @@ final class RunModelBuilder {
     }
     // A cancelled build: which step was running and how long the log was silent before the end.
     if let cancel = cancelLine {
-      let running = cancelCustomizer.flatMap { customizers.indices.contains($0) ? customizers[$0] : nil }
+      let running = cancelCustomizer.flatMap { customizers.contains($0) ? customizers[$0] : nil }
       var evidence: [EvidenceLine] = []
       if let command = lastRemoteCommand, command.customizer == cancelCustomizer { evidence.append(command.line) }
       if let silence, !evidence.contains(silence.after) { evidence.append(silence.after) }
@@ -1068,7 +1153,7 @@ final class RunModelBuilder {
         // No customizer had started: the build was stopped while the build VM was being deployed,
         // reached or captured. The template's scripts are not the cause, and advice about the
         // running customizer does not apply.
-        if running == nil, let stage = phases.last(where: { $0.startLine <= cancel.line }),
+        if running == nil, let stage = phaseSpan(atLine: cancel.line),
           let outside = Self.stageOutsideCustomizers(stage.phase, connectKind: connectKind)
         {
           var waited = ""
@@ -1082,7 +1167,7 @@ final class RunModelBuilder {
         }
         // How long the run lasted, only when the log holds Packer's start: an excerpt's first
         // line says nothing about when the run began.
-        let packerStart = phases.first { $0.phase == "startup" }?.startTime
+        let packerStart = phases.kept.first { $0.phase == "startup" }?.startTime
         findings["build-timeout"]?.message += sentence + Self.runLengthSentence(from: packerStart, to: cancelTime)
         // A run stopped well before the default timeout was most likely cancelled: the headline
         // should not claim it ran out of time.
@@ -1495,7 +1580,15 @@ final class RunModelBuilder {
 
   /// The run-model phase that was under way at `line`.
   private func phaseName(atLine line: Int) -> String? {
-    phases.last { $0.startLine <= line }?.phase
+    phaseSpan(atLine: line)?.phase
+  }
+
+  /// The phase that was under way at `line`; nil before the first phase, and for a line among
+  /// the phases that were left out (which one it was is not kept).
+  private func phaseSpan(atLine line: Int) -> PhaseSpan? {
+    guard let span = phases.last(where: { $0.startLine <= line }) else { return nil }
+    if let leftOut = phasesLeftOut, line >= leftOut.first, span.startLine < leftOut.first { return nil }
+    return span
   }
 
   private func detectKind() -> InputKind {
@@ -1562,7 +1655,7 @@ final class RunModelBuilder {
   /// Whether the customizer at `index` ran to a good end: it is not the failing or cancelled
   /// step, was not marked failed, and either exited 0 or was followed by another step.
   private func stepSucceeded(_ index: Int, failing: Int?) -> Bool {
-    guard customizers.indices.contains(index), index != failing, index != cancelCustomizer else { return false }
+    guard customizers.contains(index), index != failing, index != cancelCustomizer else { return false }
     let run = customizers[index]
     return !run.failed && (run.exitCode == 0 || index + 1 < customizers.count)
   }
@@ -1631,7 +1724,7 @@ final class RunModelBuilder {
   private func fallbackPhase() -> Phase {
     // The cleanup and the summary follow every failure: the phase that failed is the one before
     // them (capture is part of the distribute phase).
-    for span in phases.reversed() where span.phase != "cleanup" && span.phase != "summary" {
+    for span in phases.kept.reversed() where span.phase != "cleanup" && span.phase != "summary" {
       if span.phase == "capture" { return .distribute }
       if let phase = Phase(rawValue: span.phase) { return phase }
     }
@@ -1676,7 +1769,7 @@ final class RunModelBuilder {
     }
     // Windows Installer's own exit codes, passed on by a script that runs msiexec.
     if id == "script-nonzero-exit", let code = finding.captures["code"].flatMap({ Int($0) }),
-      let index = findingCustomizer[id], customizers.indices.contains(index), customizers[index].type == "powershell",
+      let index = findingCustomizer[id], customizers.contains(index), customizers[index].type == "powershell",
       let meaning = Self.windowsInstallerCode(code)
     {
       finding.message += " Code \(code) is Windows Installer's \(meaning)."
@@ -1694,9 +1787,10 @@ final class RunModelBuilder {
     if id == "script-nonzero-exit" || id == "unrecognised-failure",
       let failing = id == "script-nonzero-exit"
         ? findingCustomizer[id] : finding.customizer.map({ $0.number - 1 }),
-      failing > 0, customizers.indices.contains(failing)
+      failing > 0, customizers.contains(failing)
     {
-      for index in stride(from: failing - 1, through: 0, by: -1) where !customizers[index].isAIBStep {
+      // The nearest kept steps (a run with more steps than are kept has no others to look at).
+      for index in customizers.keptIndices.reversed() where index < failing && !customizers[index].isAIBStep {
         guard stepSucceeded(index, failing: failing), let earlier = Self.mostInformativeLine(notable[index] ?? [])
         else { continue }
         finding.message +=

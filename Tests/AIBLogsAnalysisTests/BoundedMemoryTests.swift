@@ -3,6 +3,12 @@ import Testing
 
 @testable import AIBLogsAnalysis
 
+/// Diagnoses `lines` as one log, with how many items the run model's structures held at the end.
+func diagnoseCounting(_ lines: [String]) throws -> (diagnosis: InputDiagnosis, retained: [String: Int]) {
+  let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+  return try analyzer.analyzeCounting(try InputOpener.open(source: MemorySource(bytes), path: "test.log"))
+}
+
 /// A new-format line at `second` seconds after 10:00:00 (the time wraps every 24 h).
 func at(_ second: Int, _ text: String) -> String {
   let clock = second % 86_400
@@ -96,6 +102,82 @@ func at(_ second: Int, _ text: String) -> String {
         "ui error: Build 'azure-arm' errored after 2 minutes 5 seconds: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]"
       ))
     return lines
+  }
+
+  @Test func manyCustomizersKeepTheFirstAndLastAndThoseAFindingPointsAt() throws {
+    let count = 1000
+    let window = RunModelBuilder.stepWindow
+    let (diagnosis, retained) = try diagnoseCounting(manySteps(count, errorStep: 500))
+    #expect(diagnosis.outcome == .failed)
+    let numbers = diagnosis.timeline.customizers.map(\.number)
+    #expect(numbers == Array(1...window) + [500] + Array((count - window + 1)...count))
+    let elided = try #require(diagnosis.timeline.customizersElided)
+    #expect(elided.count == count - 2 * window - 1)
+    #expect(elided.firstNumber == window + 1)
+    #expect(elided.lastNumber == count - window)
+    // Step n starts on line 2n: one start line, one output line (plus the error in step 500).
+    #expect(elided.firstLine == 2 * (window + 1))
+    #expect(elided.lastLine == 2 * (count - window) + 1)
+    // The finding in a step that was left out still names it, with its template index.
+    let lock = try #require(diagnosis.findings.first { $0.id == "apt-lock" })
+    #expect(lock.customizer?.number == 500)
+    #expect(lock.customizer?.templateIndex == 499)
+    #expect(diagnosis.timeline.customizers.first { $0.number == 500 }?.templateIndex == 499)
+    #expect(diagnosis.timeline.customizers.last?.templateIndex == count - 1)
+    #expect(diagnosis.timeline.customizers.last?.failed == true)
+    // Every step that ended has a duration: the next one's start ends it.
+    #expect(diagnosis.timeline.customizers.dropLast().allSatisfy { $0.durationSeconds == 1 })
+    // The notable lines of the steps left out are not kept.
+    #expect(retained["customizers"] == 2 * window + 1)
+    #expect((retained["notableSteps"] ?? .max) <= 2 * window + 2)
+    #expect(diagnosis.warnings.filter { $0.contains("customizers: the timeline lists") }.count == 1)
+  }
+
+  @Test func stepsPinnedOnlyWhileAFindingPointsAtThem() throws {
+    // The same finding in a step every 150 steps: it moves on each time, so the steps it left
+    // are not kept.
+    var lines = [at(0, "[INFO] Packer version: 1.14.3 [go1.24.0 linux amd64]")]
+    for step in 1...3000 {
+      lines.append(at(step, "ui: ==> azure-arm: Provisioning with shell script: /tmp/script_\(step).sh"))
+      if step % 150 == 0 {
+        lines.append(at(step, "ui:     azure-arm: curl: (22) The requested URL returned error: 404"))
+      }
+    }
+    let (diagnosis, retained) = try diagnoseCounting(lines)
+    #expect((retained["pinnedCustomizers"] ?? .max) <= retained["findings"] ?? 0)
+    #expect(diagnosis.timeline.customizers.count <= 2 * RunModelBuilder.stepWindow + (retained["findings"] ?? 0))
+  }
+
+  @Test func aFewCustomizersAreAllListed() throws {
+    let diagnosis = try diagnose(manySteps(12, errorStep: 3))
+    #expect(diagnosis.timeline.customizers.map(\.number) == Array(1...12))
+    #expect(diagnosis.timeline.customizersElided == nil)
+    #expect(diagnosis.timeline.phasesElided == nil)
+    #expect(!diagnosis.warnings.contains { $0.contains("not listed") })
+  }
+
+  @Test func alternatingPhasesKeepTheFirstAndLast() throws {
+    var lines = [at(0, "[INFO] Packer version: 1.14.3 [go1.24.0 linux amd64]")]
+    let restarts = 400
+    for step in 1...restarts {
+      lines.append(at(step, "ui: ==> azure-arm: Waiting for SSH to become available..."))
+      lines.append(at(step, "ui: ==> azure-arm: Provisioning with shell script: /tmp/script_\(step).sh"))
+    }
+    let (diagnosis, retained) = try diagnoseCounting(lines)
+    let window = RunModelBuilder.phaseWindow
+    // startup, then connect and customize for each step.
+    let total = 1 + 2 * restarts
+    #expect(diagnosis.timeline.phases.count == 2 * window)
+    #expect(retained["phases"] == 2 * window)
+    let elided = try #require(diagnosis.timeline.phasesElided)
+    #expect(elided.count == total - 2 * window)
+    #expect(elided.firstNumber == nil)
+    // The phase at index `window` (0-based) starts on line 1 + window (one phase a line).
+    #expect(elided.firstLine == window + 1)
+    #expect(elided.lastLine == total - window)
+    #expect(diagnosis.timeline.phases.first?.phase == "startup")
+    #expect(diagnosis.timeline.phases.last?.phase == "customize")
+    #expect(diagnosis.warnings.filter { $0.contains("phases: the timeline lists") }.count == 1)
   }
 
 }
