@@ -64,7 +64,10 @@ final class RunModelBuilder {
   /// What the builder waited for to connect (`SSH` or `WinRM`).
   private var connectKind: String?
 
+  /// How many times each `IMAGE_STATE_*` value was printed (at most `imageStateLimit` values,
+  /// those printed last).
   private var imageStates: [String: Int] = [:]
+  private static let imageStateLimit = 16
   /// The first and last line (and time) each `IMAGE_STATE_*` value was printed, by state.
   private var imageStateSpans:
     [String: (first: EvidenceLine, last: EvidenceLine, firstTime: LogTimestamp?, lastTime: LogTimestamp?)] = [:]
@@ -84,7 +87,10 @@ final class RunModelBuilder {
   /// `cancellationSentence` without its guess at why a script step was silent, for a cause that
   /// explains the silence itself (a prompt, a lost connection, a lock).
   private var cancellationFact = ""
+  /// The last script-echo decision of each provisioner plugin seen lately (at most
+  /// `echoPluginLimit`; the one seen longest ago makes room).
   private var echoDecisions: [(plugin: [UInt8], line: Int, isEcho: Bool)] = []
+  private static let echoPluginLimit = 16
   private var findings: [String: Finding] = [:]
   private var findingOrder: [String] = []
   private var findingCustomizer: [String: Int] = [:]
@@ -312,7 +318,8 @@ final class RunModelBuilder {
     {
       verdict = false
     }
-    // A few plugins at most: a short list compared by bytes, without a String per line.
+    // A few plugins at most: a short list compared by bytes, without a String per line. It is
+    // bounded: a plugin not in it only walks back further.
     let known = echoDecisions.firstIndex { $0.plugin.elementsEqual(plugin) }
     if verdict == nil {
       let previous = known.map { echoDecisions[$0] }
@@ -345,6 +352,11 @@ final class RunModelBuilder {
       echoDecisions[known].line = line.number
       echoDecisions[known].isEcho = result
     } else {
+      if echoDecisions.count >= Self.echoPluginLimit,
+        let oldest = echoDecisions.indices.min(by: { echoDecisions[$0].line < echoDecisions[$1].line })
+      {
+        echoDecisions.remove(at: oldest)
+      }
       echoDecisions.append((Array(plugin), line.number, result))
     }
     return result
@@ -577,6 +589,13 @@ final class RunModelBuilder {
       }
     case .imageState:
       let state = captures["state"] ?? ""
+      // Sysprep has a handful of states: a log printing more distinct ones keeps the latest.
+      if imageStates[state] == nil, imageStates.count >= Self.imageStateLimit,
+        let stalest = imageStateSpans.min(by: { $0.value.last.line < $1.value.last.line })?.key
+      {
+        imageStates[stalest] = nil
+        imageStateSpans[stalest] = nil
+      }
       imageStates[state, default: 0] += 1
       if state == "IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE" { reachedReseal = true }
       if let previous = imageStateSpans[state] {

@@ -180,4 +180,34 @@ func at(_ second: Int, _ text: String) -> String {
     #expect(diagnosis.warnings.filter { $0.contains("phases: the timeline lists") }.count == 1)
   }
 
+  @Test func manyDistinctImageStatesKeepFewAndStillFindTheLoop() throws {
+    var lines = [
+      at(0, "ui: ==> azure-arm: Provisioning with Powershell..."),
+      at(
+        0,
+        "packer-provisioner-powershell plugin: Found command: if( TEST-PATH c:\\DeprovisioningScript.ps1 ){cat c:\\DeprovisioningScript.ps1} else {echo \"x\"}"
+      ),
+    ]
+    let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    for index in 0..<500 {
+      let name = "\(letters[index / 26 % 26])\(letters[index % 26])"
+      lines.append(at(1 + index, "ui:     azure-arm: IMAGE_STATE_TEST_\(name)"))
+    }
+    for minute in 1...40 { lines.append(at(600 + 60 * minute, "ui:     azure-arm: IMAGE_STATE_UNDEPLOYABLE")) }
+    lines.append(at(9000, "ui error: Cancelling build after receiving terminated"))
+    let (diagnosis, retained) = try diagnoseCounting(lines)
+    #expect((retained["imageStates"] ?? .max) <= 16)
+    #expect(diagnosis.primary == "sysprep-state-loop")
+    #expect(diagnosis.findings.first?.occurrences == 40)
+  }
+
+  @Test func manyProvisionerPluginNamesKeepFewEchoDecisions() throws {
+    var lines = [at(0, "ui: ==> azure-arm: Provisioning with shell script: /tmp/script.sh")]
+    for index in 0..<300 {
+      lines.append(at(1 + index, "packer-provisioner-shell-\(index) plugin: error: something \(index)"))
+    }
+    let (_, retained) = try diagnoseCounting(lines)
+    #expect((retained["echoPlugins"] ?? .max) <= 16)
+  }
+
 }
