@@ -220,7 +220,7 @@ final class RunModelBuilder {
         if structure.isUserOutput,
           UnsafeRawBufferPointer(rebasing: line[structure.message]).contains(where: { $0 != 0x20 && $0 != 0x09 })
         {
-          kept.append(EvidenceLine(line: number, text: String(decoding: line, as: UTF8.self)))
+          kept.append(EvidenceLine(line: number, bytes: line))
         }
         return kept.count < limit
       }
@@ -443,7 +443,7 @@ final class RunModelBuilder {
       if structure.isUserOutput && !structure.message.isEmpty {
         let message = UnsafeRawBufferPointer(rebasing: bytes[structure.message])
         if message.contains(where: { $0 != 0x20 }) {
-          kept.append(EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self)))
+          kept.append(EvidenceLine(line: number, bytes: bytes))
         }
       }
       return kept.count < 5 && number > line.number - 400
@@ -573,7 +573,7 @@ final class RunModelBuilder {
           let structure = LogLineStructure(parsing: bytes)
           if let before = structure.bestTimestamp {
             silence = (
-              time.seconds - before.seconds, EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self))
+              time.seconds - before.seconds, EvidenceLine(line: number, bytes: bytes)
             )
             return false
           }
@@ -582,7 +582,7 @@ final class RunModelBuilder {
           if untimedOutputBeforeCancel == nil && (structure.isUserOutput || structure.stream == .other)
             && UnsafeRawBufferPointer(rebasing: bytes[structure.message]).contains(where: { $0 != 0x20 })
           {
-            untimedOutputBeforeCancel = EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self))
+            untimedOutputBeforeCancel = EvidenceLine(line: number, bytes: bytes)
           }
           return seen < 64
         }
@@ -697,7 +697,7 @@ final class RunModelBuilder {
       // Packer's own announcement of the step (`Provisioning with powershell script: ...`) comes
       // before anything the script wrote: a record whose header has no ` : ` ends there.
       if RunModelBuilder.hasPrefix(trimmed, "Provisioning with ") { return false }
-      record.append(EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self)))
+      record.append(EvidenceLine(line: number, bytes: bytes))
       if foundAt { return false }  // the header line before `At ...`
       if RunModelBuilder.hasPrefix(trimmed, "At ") && RunModelBuilder.contains(trimmed, " char:") { foundAt = true }
       // The header of a record without a position: `<command or script> : <message>`.
@@ -2002,5 +2002,30 @@ extension String {
 
 extension MatchedLine {
   /// The line as evidence (its number and text); made only when a line is kept.
-  var evidence: EvidenceLine { EvidenceLine(line: number, text: text) }
+  var evidence: EvidenceLine { EvidenceLine(line: number, bytes: bytes) }
+}
+
+extension EvidenceLine {
+  /// The most bytes of a line's text an evidence line keeps: the lines a diagnosis keeps (a few
+  /// per finding and per step) then take bounded memory whatever `--max-line-length` allows.
+  static let textLimit = 8192
+
+  /// An evidence line of a log line's bytes. A line longer than `textLimit` is cut at the last
+  /// space before the limit (so that a token is quoted whole, where redaction recognises it,
+  /// or not at all), or at the limit when it has none, and says how much was cut.
+  init(line: Int, bytes: UnsafeRawBufferPointer) {
+    guard bytes.count > Self.textLimit else {
+      self.init(line: line, text: String(decoding: bytes, as: UTF8.self))
+      return
+    }
+    var cut = Self.textLimit
+    if let space = bytes[..<cut].lastIndex(of: 0x20), space > 0 {
+      cut = space
+    } else {
+      // Not inside a UTF-8 sequence: back off its continuation bytes.
+      while cut > 0 && bytes[cut] & 0xC0 == 0x80 { cut -= 1 }
+    }
+    let kept = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<cut]), as: UTF8.self)
+    self.init(line: line, text: kept + " \u{2026} [\(bytes.count - cut) more bytes not kept]")
+  }
 }

@@ -210,4 +210,36 @@ func at(_ second: Int, _ text: String) -> String {
     #expect((retained["echoPlugins"] ?? .max) <= 16)
   }
 
+  @Test func aLongLineIsKeptAsEvidenceCutBetweenWords() throws {
+    let words = String(repeating: "word ", count: 10_000)
+    let lines = [
+      at(0, "ui: ==> azure-arm: Provisioning with shell script: /tmp/script.sh"),
+      at(
+        1,
+        "ui error: ==> azure-arm: E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 1734 (unattended-upgr) \(words)"
+      ),
+      at(
+        2,
+        "ui error: Build 'azure-arm' errored after 2 minutes 5 seconds: Script exited with non-zero exit status: 100. Allowed exit codes are: [0]"
+      ),
+    ]
+    let (diagnosis, retained) = try diagnoseCounting(lines)
+    let lock = try #require(diagnosis.findings.first { $0.id == "apt-lock" })
+    let text = try #require(lock.evidence.first { $0.line == 2 }?.text)
+    let kept = try #require(text.components(separatedBy: " \u{2026} [").first)
+    #expect(kept.utf8.count <= EvidenceLine.textLimit)
+    #expect(kept.hasSuffix("word"))
+    let full = lines[1].utf8.count
+    #expect(text.hasSuffix("[\(full - kept.utf8.count) more bytes not kept]"))
+    #expect((retained["evidenceBytes"] ?? .max) < 16 * EvidenceLine.textLimit)
+  }
+
+  @Test func aLineWithoutSpacesIsCutOnACharacterBoundary() {
+    let text = "x" + String(repeating: "é", count: EvidenceLine.textLimit)
+    let line = Array(text.utf8).withUnsafeBytes { EvidenceLine(line: 1, bytes: $0) }
+    let kept = line.text.components(separatedBy: " \u{2026} [").first ?? ""
+    #expect(kept.utf8.count == EvidenceLine.textLimit - 1)
+    #expect(!kept.contains("\u{FFFD}"))
+  }
+
 }
