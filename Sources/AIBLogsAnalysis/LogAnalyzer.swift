@@ -155,10 +155,7 @@ public final class LogAnalyzer: Sendable {
     if let gzip = input.gzip, gzip.trailingGarbageBytes > 0 {
       warnings.append("\(gzip.trailingGarbageBytes) byte(s) after the end of the gzip data were ignored")
     }
-    for hit in scanner.limitHits {
-      warnings.append(
-        "pattern '\(hit.ruleID)' hit its backtracking limit on line \(hit.line); that line was skipped for it")
-    }
+    if let warning = Self.limitHitsWarning(scanner.limitHits.map { ($0.ruleID, $0.line) }) { warnings.append(warning) }
     let facts = InputFacts(
       lines: reader.lineCount, bytes: reader.byteCount, gzip: input.isGzip, encoding: input.encoding.rawValue,
       cutLines: reader.cutLineCount, candidateLines: scanner.candidateLineCount, sha256: input.digest?.hexDigest())
@@ -177,6 +174,32 @@ public final class LogAnalyzer: Sendable {
           + "a run status or a pipeline log): check that this is the right file")
     }
     return (diagnosis, builder.retainedCounts)
+  }
+}
+
+extension LogAnalyzer {
+  /// How many lines of one pattern a backtracking-limit warning names.
+  static let limitHitLinesNamed = 5
+
+  /// One warning for the regexes that hit their backtracking limit, by pattern, with the first
+  /// lines of each; nil when none did (the scanner records only the first hits).
+  static func limitHitsWarning(_ hits: [(ruleID: String, line: Int)]) -> String? {
+    guard !hits.isEmpty else { return nil }
+    var order: [String] = []
+    var lines: [String: [Int]] = [:]
+    for hit in hits {
+      if lines[hit.ruleID] == nil { order.append(hit.ruleID) }
+      lines[hit.ruleID, default: []].append(hit.line)
+    }
+    let parts = order.map { id -> String in
+      let seen = lines[id] ?? []
+      var text = "'\(id)' on line\(seen.count == 1 ? "" : "s") "
+      text += seen.prefix(limitHitLinesNamed).map(String.init).joined(separator: ", ")
+      if seen.count > limitHitLinesNamed { text += " and \(seen.count - limitHitLinesNamed) more recorded" }
+      return text
+    }
+    return "a pattern's regex hit its backtracking limit and the line was skipped for that pattern: "
+      + parts.joined(separator: "; ")
   }
 }
 

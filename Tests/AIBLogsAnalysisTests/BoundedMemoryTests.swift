@@ -242,4 +242,12 @@ func at(_ second: Int, _ text: String) -> String {
     #expect(!kept.contains("\u{FFFD}"))
   }
 
+  @Test func backtrackingLimitHitsAreOneWarning() throws {
+    let hits = (1...40).map { (ruleID: $0 % 4 == 0 ? "b" : "a", line: $0) }
+    let said = try #require(LogAnalyzer.limitHitsWarning(hits))
+    #expect(said.contains("'a' on lines 1, 2, 3, 5, 6 and 25 more recorded"))
+    #expect(said.contains("'b' on lines 4, 8, 12, 16, 20 and 5 more recorded"))
+    #expect(LogAnalyzer.limitHitsWarning([]) == nil)
+    #expect(LogAnalyzer.limitHitsWarning([("c", 9)])?.hasSuffix("'c' on line 9") == true)
+  }
 }
