@@ -23,6 +23,9 @@ public struct InputDiagnosis: Sendable, Codable {
   public var input: InputFacts
   /// Problems with the input that did not stop the analysis.
   public var warnings: [String]
+  /// The runs of the build the input holds, when it holds more than one (retries appended to
+  /// the same log); nil for an input with one run. The diagnosis is of the last.
+  public var runs: RunHistory?
 
   /// Creates a diagnosis (the analysis makes them from logs; the template linter directly).
   public init(
@@ -105,14 +108,22 @@ public final class LogAnalyzer: Sendable {
   /// Reads and diagnoses an opened input. A read error after some data (a truncated gzip)
   /// becomes a warning on the diagnosis; an error before any data is thrown.
   public func analyze(_ input: OpenedInput, maxLineLength: Int = 1 << 20) throws(InputError) -> InputDiagnosis {
+    try analyzeCounting(input, maxLineLength: maxLineLength).diagnosis
+  }
+
+  /// `analyze`, with how many items the run model's input-length structures held at the end of
+  /// the last run (the tests keep them bounded).
+  func analyzeCounting(_ input: OpenedInput, maxLineLength: Int = 1 << 20) throws(InputError) -> (
+    diagnosis: InputDiagnosis, retained: [String: Int]
+  ) {
     let reader = LineReader(
       source: input.source, maxLineLength: maxLineLength, bufferCount: ScanPipeline.readerBufferCount)
     let scanner = RuleScanner(ruleSet: compiled.ruleSet)
     var builder = RunModelBuilder(compiled: compiled)
     var warnings: [String] = []
-    // Earlier runs of the build in the same input (retries appended to one log): the first line
-    // of each and its diagnosis. The report is about the last run.
-    var earlierRuns: [(firstLine: Int, diagnosis: InputDiagnosis)] = []
+    // Earlier runs of the build in the same input (retries appended to one log): the first and
+    // the last few, and a count of the others. The report is about the last run.
+    var earlierRuns = RunHistoryBuilder()
     var runFirstLine = 1
     do {
       // Read and prefilter on a second thread while this one verifies and analyses (gzip input
@@ -124,7 +135,9 @@ public final class LogAnalyzer: Sendable {
             let facts = InputFacts(
               lines: line.number - 1, bytes: 0, gzip: input.isGzip, encoding: input.encoding.rawValue, cutLines: 0,
               candidateLines: 0, sha256: nil)
-            earlierRuns.append((runFirstLine, builder.finish(path: input.path, facts: facts, warnings: [])))
+            earlierRuns.add(
+              startLine: runFirstLine, endLine: line.number - 1,
+              diagnosis: builder.finish(path: input.path, facts: facts, warnings: []))
             runFirstLine = line.number
             builder = RunModelBuilder(nextRunAfter: builder)
           }
@@ -142,30 +155,14 @@ public final class LogAnalyzer: Sendable {
     if let gzip = input.gzip, gzip.trailingGarbageBytes > 0 {
       warnings.append("\(gzip.trailingGarbageBytes) byte(s) after the end of the gzip data were ignored")
     }
-    for hit in scanner.limitHits {
-      warnings.append(
-        "pattern '\(hit.ruleID)' hit its backtracking limit on line \(hit.line); that line was skipped for it")
-    }
+    if let warning = Self.limitHitsWarning(scanner.limitHits.map { ($0.ruleID, $0.line) }) { warnings.append(warning) }
     let facts = InputFacts(
       lines: reader.lineCount, bytes: reader.byteCount, gzip: input.isGzip, encoding: input.encoding.rawValue,
       cutLines: reader.cutLineCount, candidateLines: scanner.candidateLineCount, sha256: input.digest?.hexDigest())
-    if !earlierRuns.isEmpty {
-      let summaries = earlierRuns.enumerated().map { index, run in
-        let end = index + 1 < earlierRuns.count ? earlierRuns[index + 1].firstLine - 1 : runFirstLine - 1
-        var summary = "lines \(run.firstLine) to \(end) ended \(run.diagnosis.outcome.rawValue)"
-        if let primary = run.diagnosis.primary,
-          let finding = run.diagnosis.findings.first(where: { $0.id == primary })
-        {
-          summary += " (\(primary), line \(finding.line))"
-        }
-        return summary
-      }
-      warnings.append(
-        "this input holds \(earlierRuns.count + 1) runs of the build (retries appended to the same log); "
-          + "the diagnosis is of the last one, from line \(runFirstLine); before it, "
-          + summaries.joined(separator: "; "))
-    }
+    let runs = earlierRuns.history(diagnosedFrom: runFirstLine)
+    if let runs { warnings.append(runs.summary) }
     var diagnosis = builder.finish(path: input.path, facts: facts, warnings: warnings)
+    diagnosis.runs = runs
     if diagnosis.outcome == .incomplete && !reader.endsWithLineBreak && reader.lineCount > 0 {
       diagnosis.warnings.append(
         "the log ends in the middle of line \(reader.lineCount) and before the build's final status: "
@@ -176,13 +173,39 @@ public final class LogAnalyzer: Sendable {
         "nothing in this input looks like an Image Builder log (a customization.log, a Packer log, "
           + "a run status or a pipeline log): check that this is the right file")
     }
-    return diagnosis
+    return (diagnosis, builder.retainedCounts)
+  }
+}
+
+extension LogAnalyzer {
+  /// How many lines of one pattern a backtracking-limit warning names.
+  static let limitHitLinesNamed = 5
+
+  /// One warning for the regexes that hit their backtracking limit, by pattern, with the first
+  /// lines of each; nil when none did (the scanner records only the first hits).
+  static func limitHitsWarning(_ hits: [(ruleID: String, line: Int)]) -> String? {
+    guard !hits.isEmpty else { return nil }
+    var order: [String] = []
+    var lines: [String: [Int]] = [:]
+    for hit in hits {
+      if lines[hit.ruleID] == nil { order.append(hit.ruleID) }
+      lines[hit.ruleID, default: []].append(hit.line)
+    }
+    let parts = order.map { id -> String in
+      let seen = lines[id] ?? []
+      var text = "'\(id)' on line\(seen.count == 1 ? "" : "s") "
+      text += seen.prefix(limitHitLinesNamed).map(String.init).joined(separator: ", ")
+      if seen.count > limitHitLinesNamed { text += " and \(seen.count - limitHitLinesNamed) more recorded" }
+      return text
+    }
+    return "a pattern's regex hit its backtracking limit and the line was skipped for that pattern: "
+      + parts.joined(separator: "; ")
   }
 }
 
 extension InputDiagnosis {
   enum CodingKeys: String, CodingKey {
-    case path, kind, outcome, primary, chain, findings, timeline, input, warnings
+    case path, kind, outcome, primary, chain, findings, timeline, input, warnings, runs
   }
 
   /// Keys that are written but not read back (they are derived from the others).
@@ -191,7 +214,7 @@ extension InputDiagnosis {
   }
 
   /// Encodes every key, with `primary` and `primaryRole` as `null` when there is no root cause
-  /// (the JSON contract always has the keys).
+  /// (the JSON contract always has the keys); `runs` only for an input with more than one run.
   public func encode(to encoder: Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(path, forKey: .path)
@@ -205,5 +228,6 @@ extension InputDiagnosis {
     try container.encode(timeline, forKey: .timeline)
     try container.encode(input, forKey: .input)
     try container.encode(warnings, forKey: .warnings)
+    try container.encodeIfPresent(runs, forKey: .runs)
   }
 }

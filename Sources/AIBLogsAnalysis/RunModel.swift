@@ -63,6 +63,10 @@ public struct CustomizerRun: Sendable, Codable, Equatable {
 
   var startTime: LogTimestamp?
   var endTime: LogTimestamp?
+  /// When the step after it started (its end, when nothing else ended it).
+  var nextStartTime: LogTimestamp?
+  /// The user (non-AIB) steps before it: its index in `properties.customize` when it is one.
+  var userStepsBefore = 0
 
   enum CodingKeys: String, CodingKey {
     case number, type, templateIndex, isAIBStep, aibStep, startLine, endLine, start, end
@@ -84,6 +88,31 @@ public struct PhaseSpan: Sendable, Codable, Equatable {
   enum CodingKeys: String, CodingKey { case phase, startLine, start }
 }
 
+/// Items of a timeline list that are not listed, so that a log with any number of steps or
+/// phases is analysed in bounded memory: the list keeps its first and its last items (and, for
+/// customizers, those a finding or the failure points at), and counts the ones in between.
+public struct Elision: Sendable, Codable, Equatable {
+  /// How many items are not listed.
+  public var count: Int
+  /// The 1-based number of the first item in the left-out range (customizers only).
+  public var firstNumber: Int?
+  /// The 1-based number of the last item in the left-out range (customizers only).
+  public var lastNumber: Int?
+  /// The line where the first item of the left-out range started.
+  public var firstLine: Int
+  /// The line where the last item of the left-out range started.
+  public var lastLine: Int
+
+  /// Describes `count` items left out, from the one at `firstLine` to the one at `lastLine`.
+  public init(count: Int, firstNumber: Int?, lastNumber: Int?, firstLine: Int, lastLine: Int) {
+    self.count = count
+    self.firstNumber = firstNumber
+    self.lastNumber = lastNumber
+    self.firstLine = firstLine
+    self.lastLine = lastLine
+  }
+}
+
 /// The run's phases and customizers in order.
 public struct Timeline: Sendable, Codable, Equatable {
   /// The phases, in the order they started.
@@ -94,12 +123,23 @@ public struct Timeline: Sendable, Codable, Equatable {
   public var start: String?
   /// The last timestamp in the input.
   public var end: String?
+  /// The customizers not listed in `customizers`, when the run had more than are kept; nil
+  /// when every one is listed.
+  public var customizersElided: Elision?
+  /// The phases not listed in `phases`, when the run had more than are kept; nil when every
+  /// one is listed.
+  public var phasesElided: Elision?
 
   /// Creates a timeline; empty by default.
-  public init(phases: [PhaseSpan] = [], customizers: [CustomizerRun] = [], start: String? = nil, end: String? = nil) {
+  public init(
+    phases: [PhaseSpan] = [], customizers: [CustomizerRun] = [], start: String? = nil, end: String? = nil,
+    customizersElided: Elision? = nil, phasesElided: Elision? = nil
+  ) {
     self.phases = phases
     self.customizers = customizers
     self.start = start
     self.end = end
+    self.customizersElided = customizersElided
+    self.phasesElided = phasesElided
   }
 }

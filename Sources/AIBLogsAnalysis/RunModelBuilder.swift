@@ -22,8 +22,20 @@ final class RunModelBuilder {
   private var firstTime: LogTimestamp?
   private var lastTime: LogTimestamp?
 
-  private var phases: [PhaseSpan] = []
-  private var customizers: [CustomizerRun] = []
+  /// The run's phases: the first and the last `phaseWindow` (phases alternate with each restart
+  /// or deprovision step, so a long log can have any number).
+  private var phases = BoundedList<PhaseSpan>(headLimit: phaseWindow, tailLimit: phaseWindow)
+  /// The lines where the first and the last phase left out of `phases` started.
+  private var phasesLeftOut: (first: Int, last: Int)?
+  /// The run's customizers: the first and the last `stepWindow`, those a finding, the
+  /// cancellation or a failure points at, and a count of the rest.
+  private var customizers = BoundedList<CustomizerRun>(headLimit: stepWindow, tailLimit: stepWindow)
+  /// The lines where the first and the last customizer left out of `customizers` started.
+  private var stepsLeftOut: (first: Int, last: Int)?
+  /// The user (non-AIB) steps before the newest one: its index in `properties.customize`.
+  private var userStepsBeforeNewest = 0
+  static let stepWindow = 100
+  static let phaseWindow = 100
   private var currentConfirmed = true  // a telemetry-started customizer awaits its own start line
   private var notable: [Int: [EvidenceLine]] = [:]
 
@@ -52,7 +64,10 @@ final class RunModelBuilder {
   /// What the builder waited for to connect (`SSH` or `WinRM`).
   private var connectKind: String?
 
+  /// How many times each `IMAGE_STATE_*` value was printed (at most `imageStateLimit` values,
+  /// those printed last).
   private var imageStates: [String: Int] = [:]
+  private static let imageStateLimit = 16
   /// The first and last line (and time) each `IMAGE_STATE_*` value was printed, by state.
   private var imageStateSpans:
     [String: (first: EvidenceLine, last: EvidenceLine, firstTime: LogTimestamp?, lastTime: LogTimestamp?)] = [:]
@@ -72,7 +87,10 @@ final class RunModelBuilder {
   /// `cancellationSentence` without its guess at why a script step was silent, for a cause that
   /// explains the silence itself (a prompt, a lost connection, a lock).
   private var cancellationFact = ""
+  /// The last script-echo decision of each provisioner plugin seen lately (at most
+  /// `echoPluginLimit`; the one seen longest ago makes room).
   private var echoDecisions: [(plugin: [UInt8], line: Int, isEcho: Bool)] = []
+  private static let echoPluginLimit = 16
   private var findings: [String: Finding] = [:]
   private var findingOrder: [String] = []
   private var findingCustomizer: [String: Int] = [:]
@@ -125,6 +143,19 @@ final class RunModelBuilder {
     return line.matches.contains { match in
       match.ruleIndex >= compiled.patternCount && markers[match.ruleIndex - compiled.patternCount] == .packerVersion
     }
+  }
+
+  /// How many items each structure that could follow the input's length holds now: for tests
+  /// that keep them bounded.
+  var retainedCounts: [String: Int] {
+    [
+      "customizers": customizers.keptIndices.count, "pinnedCustomizers": customizers.pinnedIndices.count,
+      "phases": phases.kept.count, "notableSteps": notable.count,
+      "notableLines": notable.values.reduce(0) { $0 + $1.count }, "echoPlugins": echoDecisions.count,
+      "imageStates": imageStates.count, "findings": findings.count,
+      "evidenceLines": findings.values.reduce(0) { $0 + $1.evidence.count },
+      "evidenceBytes": findings.values.reduce(0) { $0 + $1.evidence.reduce(0) { $0 + $1.text.utf8.count } },
+    ]
   }
 
   // MARK: - Streaming
@@ -189,7 +220,7 @@ final class RunModelBuilder {
         if structure.isUserOutput,
           UnsafeRawBufferPointer(rebasing: line[structure.message]).contains(where: { $0 != 0x20 && $0 != 0x09 })
         {
-          kept.append(EvidenceLine(line: number, text: String(decoding: line, as: UTF8.self)))
+          kept.append(EvidenceLine(line: number, bytes: line))
         }
         return kept.count < limit
       }
@@ -287,7 +318,8 @@ final class RunModelBuilder {
     {
       verdict = false
     }
-    // A few plugins at most: a short list compared by bytes, without a String per line.
+    // A few plugins at most: a short list compared by bytes, without a String per line. It is
+    // bounded: a plugin not in it only walks back further.
     let known = echoDecisions.firstIndex { $0.plugin.elementsEqual(plugin) }
     if verdict == nil {
       let previous = known.map { echoDecisions[$0] }
@@ -320,18 +352,29 @@ final class RunModelBuilder {
       echoDecisions[known].line = line.number
       echoDecisions[known].isEcho = result
     } else {
+      if echoDecisions.count >= Self.echoPluginLimit,
+        let oldest = echoDecisions.indices.min(by: { echoDecisions[$0].line < echoDecisions[$1].line })
+      {
+        echoDecisions.remove(at: oldest)
+      }
       echoDecisions.append((Array(plugin), line.number, result))
     }
     return result
   }
 
   private var current: Int? { customizers.isEmpty || capturing ? nil : customizers.count - 1 }
+  /// The newest customizer, whether or not the builder has moved on to capturing.
+  private var newest: Int? { customizers.isEmpty ? nil : customizers.count - 1 }
   /// Whether the builder has started capturing the image: every customizer has ended.
   private var capturing = false
 
   private func startPhase(_ name: String, _ lineNumber: Int, _ time: LogTimestamp?) {
     if phases.last?.phase == name { return }
-    phases.append(PhaseSpan(phase: name, startLine: lineNumber, start: time?.formatted, startTime: time))
+    if let leftOut = phases.append(
+      PhaseSpan(phase: name, startLine: lineNumber, start: time?.formatted, startTime: time))
+    {
+      phasesLeftOut = (phasesLeftOut?.first ?? leftOut.element.startLine, leftOut.element.startLine)
+    }
   }
 
   private func startCustomizer(type: String, detail: String?, _ lineNumber: Int, _ time: LogTimestamp?) {
@@ -345,8 +388,32 @@ final class RunModelBuilder {
       run.isAIBStep = true
       run.aibStep = "deprovision-script-upload"
     }
-    customizers.append(run)
+    // The step before is settled now (only the newest step changes): its successor's start
+    // ends it when nothing else did, and whether it was AIB's own step is known.
+    if let previous = newest {
+      customizers[previous].nextStartTime = time
+      if !customizers[previous].isAIBStep { userStepsBeforeNewest += 1 }
+    }
+    run.userStepsBefore = userStepsBeforeNewest
+    if let leftOut = customizers.append(run) { leaveOut(leftOut.index, leftOut.element) }
     startPhase("customize", lineNumber, time)
+  }
+
+  /// A customizer that left the kept window: pinned while a finding, the cancellation or a
+  /// failure points at it, otherwise only counted (with its notable lines dropped). Pins that
+  /// nothing points at any more are dropped too, so the pinned steps stay as few as the findings.
+  private func leaveOut(_ index: Int, _ run: CustomizerRun) {
+    stepsLeftOut = (stepsLeftOut?.first ?? run.startLine, run.startLine)
+    let pointedAt = Set(findingCustomizer.values).union([cancelCustomizer ?? -1])
+    func needed(_ index: Int, failed: Bool) -> Bool { failed || pointedAt.contains(index) }
+    let stale = Set(customizers.pinnedIndices.filter { !needed($0, failed: customizers[$0].failed) })
+    customizers.unpin { stale.contains($0) }
+    for index in stale { notable[index] = nil }
+    if needed(index, failed: run.failed) {
+      customizers.pin(index, run)
+    } else {
+      notable[index] = nil
+    }
   }
 
   private func endCurrentCustomizer(at line: Int, _ time: LogTimestamp?) {
@@ -376,7 +443,7 @@ final class RunModelBuilder {
       if structure.isUserOutput && !structure.message.isEmpty {
         let message = UnsafeRawBufferPointer(rebasing: bytes[structure.message])
         if message.contains(where: { $0 != 0x20 }) {
-          kept.append(EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self)))
+          kept.append(EvidenceLine(line: number, bytes: bytes))
         }
       }
       return kept.count < 5 && number > line.number - 400
@@ -506,7 +573,7 @@ final class RunModelBuilder {
           let structure = LogLineStructure(parsing: bytes)
           if let before = structure.bestTimestamp {
             silence = (
-              time.seconds - before.seconds, EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self))
+              time.seconds - before.seconds, EvidenceLine(line: number, bytes: bytes)
             )
             return false
           }
@@ -515,13 +582,20 @@ final class RunModelBuilder {
           if untimedOutputBeforeCancel == nil && (structure.isUserOutput || structure.stream == .other)
             && UnsafeRawBufferPointer(rebasing: bytes[structure.message]).contains(where: { $0 != 0x20 })
           {
-            untimedOutputBeforeCancel = EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self))
+            untimedOutputBeforeCancel = EvidenceLine(line: number, bytes: bytes)
           }
           return seen < 64
         }
       }
     case .imageState:
       let state = captures["state"] ?? ""
+      // Sysprep has a handful of states: a log printing more distinct ones keeps the latest.
+      if imageStates[state] == nil, imageStates.count >= Self.imageStateLimit,
+        let stalest = imageStateSpans.min(by: { $0.value.last.line < $1.value.last.line })?.key
+      {
+        imageStates[stalest] = nil
+        imageStateSpans[stalest] = nil
+      }
       imageStates[state, default: 0] += 1
       if state == "IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE" { reachedReseal = true }
       if let previous = imageStateSpans[state] {
@@ -625,7 +699,7 @@ final class RunModelBuilder {
         // `Install-Module : No match was found ... module name 'X'. Try` / `Get-PSRepository to
         // see ...`: the first part names the command and is as long as the console is wide.
         if RunModelBuilder.startsWrappedRecordHeader(trimmed) {
-          record.append(EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self)))
+          record.append(EvidenceLine(line: number, bytes: bytes))
         }
         return false
       }
@@ -633,7 +707,7 @@ final class RunModelBuilder {
       // Packer's own announcement of the step (`Provisioning with powershell script: ...`) comes
       // before anything the script wrote: a record whose header has no ` : ` ends there.
       if RunModelBuilder.hasPrefix(trimmed, "Provisioning with ") { return false }
-      record.append(EvidenceLine(line: number, text: String(decoding: bytes, as: UTF8.self)))
+      record.append(EvidenceLine(line: number, bytes: bytes))
       if foundAt {  // the header line before `At ...`
         wrapped = !RunModelBuilder.contains(trimmed, " : ")
         return wrapped
@@ -902,8 +976,18 @@ final class RunModelBuilder {
         && !(outcome == .incomplete && wentOnFrom(finding.id))
     }.sorted { $0.line < $1.line }.map(\.id)
     var timeline = Timeline(
-      phases: phases, customizers: customizers, start: firstTime?.formatted, end: lastTime?.formatted)
-    if timeline.phases.isEmpty && kind == .customizationLog { timeline.phases = [] }
+      phases: phases.kept, customizers: customizers.kept, start: firstTime?.formatted, end: lastTime?.formatted)
+    if let range = customizers.leftOutRange, let lines = stepsLeftOut {
+      timeline.customizersElided = Elision(
+        count: customizers.elidedCount, firstNumber: range.lowerBound + 1, lastNumber: range.upperBound + 1,
+        firstLine: lines.first, lastLine: lines.last)
+    }
+    if phases.elidedCount > 0, let lines = phasesLeftOut {
+      timeline.phasesElided = Elision(
+        count: phases.elidedCount, firstNumber: nil, lastNumber: nil, firstLine: lines.first, lastLine: lines.last)
+    }
+    var warnings = warnings
+    if let said = Self.elisionWarning(timeline, pinned: customizers.pinnedIndices.count) { warnings.append(said) }
     return InputDiagnosis(
       path: path, kind: kind, outcome: outcome, primary: primary, chain: chain, findings: ordered,
       timeline: timeline, input: facts, warnings: warnings)
@@ -927,6 +1011,28 @@ final class RunModelBuilder {
     }
     let last = findingLastEvidence[id]?.line ?? findings[id]?.line ?? 0
     return unfinishedStepOutput.contains { $0.line > last && !Self.continuesErrorRecord($0.text) }
+  }
+
+  /// One warning for the customizers and phases the timeline does not list; nil when it lists
+  /// them all.
+  static func elisionWarning(_ timeline: Timeline, pinned: Int) -> String? {
+    var parts: [String] = []
+    if let steps = timeline.customizersElided {
+      let total = timeline.customizers.count + steps.count
+      var kept = "the first \(stepWindow) and the last \(stepWindow)"
+      if pinned > 0 { kept += ", and \(pinned) that a finding or the failure points at" }
+      parts.append(
+        "\(total) customizers: the timeline lists \(kept); \(steps.count) of those from #\(steps.firstNumber ?? 0) "
+          + "to #\(steps.lastNumber ?? 0) (lines \(steps.firstLine) to \(steps.lastLine)) are not listed")
+    }
+    if let spans = timeline.phasesElided {
+      parts.append(
+        "\(timeline.phases.count + spans.count) phases: the timeline lists the first \(phaseWindow) and the last "
+          + "\(phaseWindow); \(spans.count) (lines \(spans.firstLine) to \(spans.lastLine)) are not listed")
+    }
+    guard !parts.isEmpty else { return nil }
+    return "the diagnosed run has " + parts.joined(separator: ", and ")
+      + " (memory stays bounded; every line is still matched and counted in the findings)"
   }
 
   /// The step still running where the input ends: the log has no final status, no cancellation
@@ -1000,22 +1106,20 @@ final class RunModelBuilder {
   }
 
   private func numberCustomizers() {
-    var templateIndex = 0
-    for index in customizers.indices {
+    for index in customizers.keptIndices {
       if let start = customizers[index].startTime,
-        let end = customizers[index].endTime ?? customizers[safe: index + 1]?.startTime
+        let end = customizers[index].endTime ?? customizers[index].nextStartTime
       {
         customizers[index].durationSeconds = max(0, end.seconds - start.seconds)
         if customizers[index].end == nil { customizers[index].end = end.formatted }
       }
       if customizers[index].isAIBStep { continue }
-      customizers[index].templateIndex = templateIndex
-      templateIndex += 1
+      customizers[index].templateIndex = customizers[index].userStepsBefore
     }
   }
 
   private func reference(_ index: Int) -> CustomizerReference? {
-    guard customizers.indices.contains(index) else { return nil }
+    guard customizers.contains(index) else { return nil }
     let run = customizers[index]
     return CustomizerReference(
       number: run.number, type: run.type, templateIndex: run.templateIndex, isAIBStep: run.isAIBStep)
@@ -1085,7 +1189,7 @@ final class RunModelBuilder {
     }
     // A cancelled build: which step was running and how long the log was silent before the end.
     if let cancel = cancelLine {
-      let running = cancelCustomizer.flatMap { customizers.indices.contains($0) ? customizers[$0] : nil }
+      let running = cancelCustomizer.flatMap { customizers.contains($0) ? customizers[$0] : nil }
       var evidence: [EvidenceLine] = []
       if let command = lastRemoteCommand, command.customizer == cancelCustomizer { evidence.append(command.line) }
       if let silence, !evidence.contains(silence.after) { evidence.append(silence.after) }
@@ -1131,7 +1235,7 @@ final class RunModelBuilder {
         // No customizer had started: the build was stopped while the build VM was being deployed,
         // reached or captured. The template's scripts are not the cause, and advice about the
         // running customizer does not apply.
-        if running == nil, let stage = phases.last(where: { $0.startLine <= cancel.line }),
+        if running == nil, let stage = phaseSpan(atLine: cancel.line),
           let outside = Self.stageOutsideCustomizers(stage.phase, connectKind: connectKind)
         {
           var waited = ""
@@ -1145,7 +1249,7 @@ final class RunModelBuilder {
         }
         // How long the run lasted, only when the log holds Packer's start: an excerpt's first
         // line says nothing about when the run began.
-        let packerStart = phases.first { $0.phase == "startup" }?.startTime
+        let packerStart = phases.kept.first { $0.phase == "startup" }?.startTime
         findings["build-timeout"]?.message += sentence + Self.runLengthSentence(from: packerStart, to: cancelTime)
         // A run stopped well before the default timeout was most likely cancelled: the headline
         // should not claim it ran out of time.
@@ -1558,7 +1662,15 @@ final class RunModelBuilder {
 
   /// The run-model phase that was under way at `line`.
   private func phaseName(atLine line: Int) -> String? {
-    phases.last { $0.startLine <= line }?.phase
+    phaseSpan(atLine: line)?.phase
+  }
+
+  /// The phase that was under way at `line`; nil before the first phase, and for a line among
+  /// the phases that were left out (which one it was is not kept).
+  private func phaseSpan(atLine line: Int) -> PhaseSpan? {
+    guard let span = phases.last(where: { $0.startLine <= line }) else { return nil }
+    if let leftOut = phasesLeftOut, line >= leftOut.first, span.startLine < leftOut.first { return nil }
+    return span
   }
 
   private func detectKind() -> InputKind {
@@ -1633,7 +1745,7 @@ final class RunModelBuilder {
   /// Whether the customizer at `index` ran to a good end: it is not the failing or cancelled
   /// step, was not marked failed, and either exited 0 or was followed by another step.
   private func stepSucceeded(_ index: Int, failing: Int?) -> Bool {
-    guard customizers.indices.contains(index), index != failing, index != cancelCustomizer else { return false }
+    guard customizers.contains(index), index != failing, index != cancelCustomizer else { return false }
     let run = customizers[index]
     return !run.failed && (run.exitCode == 0 || index + 1 < customizers.count)
   }
@@ -1702,7 +1814,7 @@ final class RunModelBuilder {
   private func fallbackPhase() -> Phase {
     // The cleanup and the summary follow every failure: the phase that failed is the one before
     // them (capture is part of the distribute phase).
-    for span in phases.reversed() where span.phase != "cleanup" && span.phase != "summary" {
+    for span in phases.kept.reversed() where span.phase != "cleanup" && span.phase != "summary" {
       if span.phase == "capture" { return .distribute }
       if let phase = Phase(rawValue: span.phase) { return phase }
     }
@@ -1747,7 +1859,7 @@ final class RunModelBuilder {
     }
     // Windows Installer's own exit codes, passed on by a script that runs msiexec.
     if id == "script-nonzero-exit", let code = finding.captures["code"].flatMap({ Int($0) }),
-      let index = findingCustomizer[id], customizers.indices.contains(index), customizers[index].type == "powershell",
+      let index = findingCustomizer[id], customizers.contains(index), customizers[index].type == "powershell",
       let meaning = Self.windowsInstallerCode(code)
     {
       finding.message += " Code \(code) is Windows Installer's \(meaning)."
@@ -1765,9 +1877,10 @@ final class RunModelBuilder {
     if id == "script-nonzero-exit" || id == "unrecognised-failure",
       let failing = id == "script-nonzero-exit"
         ? findingCustomizer[id] : finding.customizer.map({ $0.number - 1 }),
-      failing > 0, customizers.indices.contains(failing)
+      failing > 0, customizers.contains(failing)
     {
-      for index in stride(from: failing - 1, through: 0, by: -1) where !customizers[index].isAIBStep {
+      // The nearest kept steps (a run with more steps than are kept has no others to look at).
+      for index in customizers.keptIndices.reversed() where index < failing && !customizers[index].isAIBStep {
         guard stepSucceeded(index, failing: failing), let earlier = Self.mostInformativeLine(notable[index] ?? [])
         else { continue }
         finding.message +=
@@ -1969,5 +2082,30 @@ extension String {
 
 extension MatchedLine {
   /// The line as evidence (its number and text); made only when a line is kept.
-  var evidence: EvidenceLine { EvidenceLine(line: number, text: text) }
+  var evidence: EvidenceLine { EvidenceLine(line: number, bytes: bytes) }
+}
+
+extension EvidenceLine {
+  /// The most bytes of a line's text an evidence line keeps: the lines a diagnosis keeps (a few
+  /// per finding and per step) then take bounded memory whatever `--max-line-length` allows.
+  static let textLimit = 8192
+
+  /// An evidence line of a log line's bytes. A line longer than `textLimit` is cut at the last
+  /// space before the limit (so that a token is quoted whole, where redaction recognises it,
+  /// or not at all), or at the limit when it has none, and says how much was cut.
+  init(line: Int, bytes: UnsafeRawBufferPointer) {
+    guard bytes.count > Self.textLimit else {
+      self.init(line: line, text: String(decoding: bytes, as: UTF8.self))
+      return
+    }
+    var cut = Self.textLimit
+    if let space = bytes[..<cut].lastIndex(of: 0x20), space > 0 {
+      cut = space
+    } else {
+      // Not inside a UTF-8 sequence: back off its continuation bytes.
+      while cut > 0 && bytes[cut] & 0xC0 == 0x80 { cut -= 1 }
+    }
+    let kept = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<cut]), as: UTF8.self)
+    self.init(line: line, text: kept + " \u{2026} [\(bytes.count - cut) more bytes not kept]")
+  }
 }

@@ -110,7 +110,11 @@ public struct MarkdownReporter: Reporter {
     let runs = input.timeline.customizers
     guard !runs.isEmpty else { return "" }
     var out = "### Customizers\n\n| # | Step | Start | Duration | Exit code | |\n|---:|---|---|---:|---:|---|\n"
-    for run in runs {
+    for (index, run) in runs.enumerated() {
+      // Customizers the timeline does not list (a run with more than it keeps).
+      if index > 0, runs[index - 1].number + 1 < run.number {
+        out += "| ⋮ | #\(runs[index - 1].number + 1) to #\(run.number - 1) not listed | | | | |\n"
+      }
       out += "| \(run.number) | \(MarkdownReporter.cell(ReportText.runName(run))) | \(run.start ?? "") | "
       out += "\(run.durationSeconds.map(ReportText.duration) ?? "") | \(run.exitCode.map(String.init) ?? "") | "
       out += run.failed ? "failed |\n" : "|\n"

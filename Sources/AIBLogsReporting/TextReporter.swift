@@ -99,7 +99,11 @@ public struct TextReporter: Reporter {
     if !customizers.isEmpty {
       out += "\n" + style("Customizers", "1") + "\n"
       let longest = max(1, customizers.compactMap(\.durationSeconds).max() ?? 1)
-      for run in customizers {
+      for (index, run) in customizers.enumerated() {
+        // Customizers the timeline does not list (a run with more than it keeps).
+        if index > 0, customizers[index - 1].number + 1 < run.number {
+          out += "  " + style("   ⋮ #\(customizers[index - 1].number + 1) to #\(run.number - 1) not listed", "2") + "\n"
+        }
         let name = ReportText.runName(run)
         let seconds = run.durationSeconds
         let bar = seconds.map { String(repeating: "█", count: max(1, Int(($0 * 30 + longest - 1) / longest))) } ?? ""

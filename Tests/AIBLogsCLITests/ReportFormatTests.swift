@@ -166,3 +166,41 @@ let formats = ["text", "json", "markdown", "sarif", "junit", "github", "azure-de
     #expect(!result.stdout.contains("PLANTEDsasSIGNATURE"))
   }
 }
+
+/// A run of `count` shell steps (one start line each) that fails in the last.
+func manyStepsLog(_ count: Int) -> String {
+  let prefix = "[1e3026b3-b765-4689-b4d1-66d6d9492c91] PACKER 2026/02/21 22:47:40"
+  var text = ""
+  for step in 1...count { text += "\(prefix) ui: ==> azure-arm: Provisioning with shell script: /tmp/s\(step).sh\n" }
+  text += "\(prefix) ui error: Build 'azure-arm' errored after 3 minutes 42 seconds: "
+  text += "Script exited with non-zero exit status: 1. Allowed exit codes are: [0]\n"
+  return text
+}
+
+@Suite(.serialized) struct ElidedTimelineReportTests {
+  @Test func jsonSaysWhichCustomizersAreNotListed() throws {
+    let result = try run(["analyze", "--format", "json", try temporaryFile(manyStepsLog(500)).path])
+    let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+    let input = try #require((report?["inputs"] as? [[String: Any]])?.first)
+    let timeline = try #require(input["timeline"] as? [String: Any])
+    #expect((timeline["customizers"] as? [Any])?.count == 200)
+    let elided = try #require(timeline["customizersElided"] as? [String: Int])
+    #expect(elided == ["count": 300, "firstNumber": 101, "lastNumber": 400, "firstLine": 101, "lastLine": 400])
+    #expect(timeline["phasesElided"] == nil)
+    #expect(result.stderr.components(separatedBy: "not listed").count == 2)
+  }
+
+  @Test func jsonOfAnOrdinaryLogHasNoElisionKeys() throws {
+    let result = try run(["analyze", "--format", "json", try temporaryFile(manyStepsLog(20)).path])
+    #expect(!result.stdout.contains("Elided"))
+    #expect(!result.stdout.contains("\"runs\""))
+  }
+
+  @Test(arguments: ["text", "markdown"])
+  func humanFormatsMarkWhereCustomizersAreNotListed(format: String) throws {
+    let result = try run(["analyze", "--format", format, try temporaryFile(manyStepsLog(500)).path])
+    #expect(result.stdout.contains("⋮"))
+    #expect(result.stdout.contains("#101 to #400 not listed"))
+    #expect(result.stdout.contains("500 customizers: the timeline lists the first 100 and the last 100"))
+  }
+}
