@@ -247,7 +247,9 @@ public struct LineFilterChoice: @unchecked Sendable {
 
   /// Chooses as above, with one of the kernel's implementations.
   init(ruleSet: CompiledRuleSet, sample: UnsafeRawBufferPointer, kernel: LineFilter.Kernel) {
-    filter = LineFilter(literals: ruleSet.prefilter.literalTexts, sample: sample, kernel: kernel)
+    self.init(
+      literals: LineFilter.Literals(ruleSet.prefilter.literalTexts), counts: LineFilter.WindowCounts(sample: sample),
+      kernel: kernel)
   }
 
   /// Chooses from prepared literals and window counts already taken (`LineFilterTuner`).
