@@ -367,6 +367,8 @@ final class RunModelBuilder {
   private var newest: Int? { customizers.isEmpty ? nil : customizers.count - 1 }
   /// Whether the builder has started capturing the image: every customizer has ended.
   private var capturing = false
+  /// The last line touched in the running customizer and not yet settled into it (0: none).
+  private var lastTouchedLine = 0
 
   private func startPhase(_ name: String, _ lineNumber: Int, _ time: LogTimestamp?) {
     if phases.last?.phase == name { return }
@@ -417,6 +419,7 @@ final class RunModelBuilder {
   }
 
   private func endCurrentCustomizer(at line: Int, _ time: LogTimestamp?) {
+    settleTouches()
     guard let index = current, customizers[index].end == nil else { return }
     if let time {
       customizers[index].endTime = time
@@ -424,10 +427,19 @@ final class RunModelBuilder {
     }
   }
 
+  /// Notes that `line` belongs to the running customizer: its last line so far. Kept apart and
+  /// settled into the step by `settleTouches` (most matched lines touch the step, and a change
+  /// through `customizers` costs hundreds of instructions).
   private func touchCurrent(_ line: Int) {
-    if let index = current, customizers[index].end == nil {
-      customizers[index].endLine = max(customizers[index].endLine, line)
-    }
+    if current != nil { lastTouchedLine = max(lastTouchedLine, line) }
+  }
+
+  /// Moves the last touched line into the newest customizer unless it has ended: called before
+  /// a step ends, another starts, and the run is finished.
+  private func settleTouches() {
+    defer { lastTouchedLine = 0 }
+    guard lastTouchedLine > 0, let index = newest, customizers[index].end == nil else { return }
+    customizers[index].endLine = max(customizers[index].endLine, lastTouchedLine)
   }
 
   private static let provisionerTypes = ["powershell", "shell", "file", "windows-restart", "windows-update"]
@@ -805,6 +817,7 @@ final class RunModelBuilder {
   // MARK: - Finishing
 
   func finish(path: String, facts: InputFacts, warnings: [String]) -> InputDiagnosis {
+    settleTouches()
     runningAtEnd = stepRunningAtEnd()
     if let index = runningAtEnd {
       // Its last output was never read back (no later line ended it): the input's last lines are.
