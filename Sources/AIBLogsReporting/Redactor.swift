@@ -105,26 +105,37 @@ public struct Redactor {
     return report
   }
 
-  /// `value` with every string value redacted, through its JSON form (parsed and written by
-  /// the template layer's JSON code: Foundation's `JSONSerialization` took most of the time).
+  /// `value` with every string value redacted, through its JSON form (parsed by the template
+  /// layer's JSON code: Foundation's `JSONSerialization` took most of the time). Decoded back
+  /// only when a string changed: most reports hold no secret, and decoding was half the cost.
   private func redactingStrings<T: Codable>(in value: T) -> T {
-    guard let data = try? JSONEncoder().encode(value), let node = try? JSONParser.parse([UInt8](data)),
-      let result = try? JSONDecoder().decode(T.self, from: Data(redactingStrings(in: node.value).jsonText.utf8))
-    else {
-      // Every value here encodes and decodes; if one ever did not, print nothing of it rather
-      // than something unredacted.
+    guard let data = try? JSONEncoder().encode(value), let node = try? JSONParser.parse([UInt8](data)) else {
+      // Every value here encodes; if one ever did not, print nothing of it rather than
+      // something unredacted.
+      preconditionFailure("a report value did not encode to JSON for redaction")
+    }
+    var changed = false
+    let redacted = redactingStrings(in: node.value, changed: &changed)
+    guard changed else { return value }
+    guard let result = try? JSONDecoder().decode(T.self, from: Data(redacted.jsonText.utf8)) else {
       preconditionFailure("a report value did not round-trip through JSON for redaction")
     }
     return result
   }
 
-  private func redactingStrings(in value: JSONValue) -> JSONValue {
+  /// `value` with every string value redacted; `changed` is set when one was.
+  private func redactingStrings(in value: JSONValue, changed: inout Bool) -> JSONValue {
     switch value {
-    case .string(let text): .string(redact(text))
-    case .array(let elements): .array(elements.map { redactingStrings(in: $0) })
+    case .string(let text):
+      let redacted = redact(text)
+      if redacted != text { changed = true }
+      return .string(redacted)
+    case .array(let elements):
+      return .array(elements.map { redactingStrings(in: $0, changed: &changed) })
     case .object(let members):
-      .object(members.map { JSONMemberValue(key: $0.key, value: redactingStrings(in: $0.value)) })
-    case .null, .bool, .integer, .double: value
+      return .object(members.map { JSONMemberValue(key: $0.key, value: redactingStrings(in: $0.value, changed: &changed)) })
+    case .null, .bool, .integer, .double:
+      return value
     }
   }
 }
