@@ -76,19 +76,24 @@ public struct LiteralPrefilter: Sendable {
       }
     }
     var head = 0
-    while head < queue.count {
-      let state = queue[head]
-      head += 1
-      for tag in out[fail[state]] where !out[state].contains(tag) { out[state].append(tag) }
-      let row = state * width
-      let failRow = fail[state] * width
-      for cls in 0..<width {
-        let next = delta[row + cls]
-        if next >= 0 {
-          fail[Int(next)] = Int(delta[failRow + cls])
-          queue.append(Int(next))
-        } else {
-          delta[row + cls] = delta[failRow + cls]
+    // The rows through buffer pointers: a checked array write per entry was most of the build
+    // (half a million entries), which runs before the first block can be scanned.
+    delta.withUnsafeMutableBufferPointer { delta in
+      while head < queue.count {
+        let state = queue[head]
+        head += 1
+        for tag in out[fail[state]] where !out[state].contains(tag) { out[state].append(tag) }
+        let row = state * width
+        let failRow = fail[state] * width
+        // Columns past the class count are never indexed: they stay -1 and become 0 below.
+        for cls in 0..<classCount {
+          let next = delta[row + cls]
+          if next >= 0 {
+            fail[Int(next)] = Int(delta[failRow + cls])
+            queue.append(Int(next))
+          } else {
+            delta[row + cls] = delta[failRow + cls]
+          }
         }
       }
     }
@@ -103,12 +108,19 @@ public struct LiteralPrefilter: Sendable {
     var newIndex = [Int](repeating: 0, count: count)
     for (index, state) in plain.enumerated() { newIndex[state] = index }
     for (index, state) in accepting.enumerated() { newIndex[state] = firstIndex + index }
-    var flat = [UInt32](repeating: 0, count: (firstIndex + accepting.count) * width)
-    for state in 0..<count {
-      let row = newIndex[state] * width
-      for cls in 0..<width {
-        flat[row + cls] = UInt32(newIndex[Int(delta[state * width + cls])] * width)
+    let flat = [UInt32](unsafeUninitializedCapacity: (firstIndex + accepting.count) * width) { flat, initialized in
+      flat.initialize(repeating: 0)
+      delta.withUnsafeBufferPointer { delta in
+        newIndex.withUnsafeBufferPointer { newIndex in
+          for state in 0..<count {
+            let row = newIndex[state] * width
+            for cls in 0..<classCount {
+              flat[row + cls] = UInt32(newIndex[Int(delta[state * width + cls])] * width)
+            }
+          }
+        }
       }
+      initialized = flat.count
     }
     table = flat
     classes = classOf
