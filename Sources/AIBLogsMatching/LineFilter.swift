@@ -118,15 +118,18 @@ struct LineFilter: @unchecked Sendable {
         for start in offsets {
           let low = LineFilter.word(literal, start)
           let high = LineFilter.word(literal, start + 4)
-          LineFilter.setBit(&pointer.pointee.first, aib_filter_first_index(low) << 5 | aib_filter_fingerprint8(high))
+          let word = aib_filter_first_index(low) << 5
+          LineFilter.setBit(&pointer.pointee.first, word | aib_filter_fingerprint8(high))
+          LineFilter.setBit(&pointer.pointee.first, word | aib_filter_fingerprint8_second(high))
           LineFilter.setBit(&pointer.pointee.window8, aib_filter_hash8(low, high))
           LineFilter.setBit(&pointer.pointee.window8_second, aib_filter_second_hash8(low, high))
         }
       case .windows4(let offsets):
         for start in offsets {
           let window = LineFilter.word(literal, start)
-          let firstBit = aib_filter_first_index(window) << 5 | aib_filter_fingerprint4(window)
-          LineFilter.setBit(&pointer.pointee.first, firstBit)
+          let word = aib_filter_first_index(window) << 5
+          LineFilter.setBit(&pointer.pointee.first, word | aib_filter_fingerprint4(window))
+          LineFilter.setBit(&pointer.pointee.first, word | aib_filter_fingerprint4_second(window))
           LineFilter.setBit(&pointer.pointee.window4, aib_filter_hash4(window))
           LineFilter.setBit(&pointer.pointee.window4_second, aib_filter_second_hash4(window))
         }

@@ -45,7 +45,9 @@ static inline uint32_t bit_set(const uint32_t *bitmap, uint32_t hash) { return (
 // window's or the 8-byte window's fingerprint bit.
 static inline int sample_first(const aib_filter_tables *t, uint32_t low, uint32_t high) {
   uint32_t word = t->first[aib_filter_first_index(low)];
-  return ((word >> aib_filter_fingerprint4(low)) | (word >> aib_filter_fingerprint8(high))) & 1;
+  return (((word >> aib_filter_fingerprint4(low)) & (word >> aib_filter_fingerprint4_second(low))) |
+          ((word >> aib_filter_fingerprint8(high)) & (word >> aib_filter_fingerprint8_second(high)))) &
+         1;
 }
 
 // Whether a sample that passed the first level passes the second: both bitmaps of 4-byte
@@ -127,10 +129,15 @@ __attribute__((target("avx2,bmi"))) __attribute__((always_inline)) static inline
   __m256i low = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)p), fold);
   __m256i high = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(p + 4)), fold);
   __m256i index = _mm256_srli_epi32(_mm256_mullo_epi32(low, _mm256_set1_epi32((int)AIB_FILTER_FIRST_MULTIPLIER)), 20);
-  __m256i bit4 = _mm256_srli_epi32(_mm256_mullo_epi32(low, _mm256_set1_epi32((int)AIB_FILTER_FINGERPRINT4_MULTIPLIER)), 27);
-  __m256i bit8 = _mm256_srli_epi32(_mm256_mullo_epi32(high, _mm256_set1_epi32((int)AIB_FILTER_FINGERPRINT8_MULTIPLIER)), 27);
+  const __m256i five = _mm256_set1_epi32(31);
+  __m256i product4 = _mm256_mullo_epi32(low, _mm256_set1_epi32((int)AIB_FILTER_FINGERPRINT4_MULTIPLIER));
+  __m256i product8 = _mm256_mullo_epi32(high, _mm256_set1_epi32((int)AIB_FILTER_FINGERPRINT8_MULTIPLIER));
   __m256i words = _mm256_i32gather_epi32((const int *)t->first, index, 4);
-  __m256i bits = _mm256_or_si256(_mm256_srlv_epi32(words, bit4), _mm256_srlv_epi32(words, bit8));
+  __m256i bits4 = _mm256_and_si256(_mm256_srlv_epi32(words, _mm256_srli_epi32(product4, 27)),
+                                   _mm256_srlv_epi32(words, _mm256_and_si256(_mm256_srli_epi32(product4, 22), five)));
+  __m256i bits8 = _mm256_and_si256(_mm256_srlv_epi32(words, _mm256_srli_epi32(product8, 27)),
+                                   _mm256_srlv_epi32(words, _mm256_and_si256(_mm256_srli_epi32(product8, 22), five)));
+  __m256i bits = _mm256_or_si256(bits4, bits8);
   uint32_t candidates = (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32(bits, 31)));
   return first_passing(t, p, needles, candidates);
 }
@@ -164,10 +171,15 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi,bmi"), always_inline)) static
   __m512i low = _mm512_or_si512(_mm512_loadu_si512((const void *)p), fold);
   __m512i high = _mm512_or_si512(_mm512_loadu_si512((const void *)(p + 4)), fold);
   __m512i index = _mm512_srli_epi32(_mm512_mullo_epi32(low, _mm512_set1_epi32((int)AIB_FILTER_FIRST_MULTIPLIER)), 20);
-  __m512i bit4 = _mm512_srli_epi32(_mm512_mullo_epi32(low, _mm512_set1_epi32((int)AIB_FILTER_FINGERPRINT4_MULTIPLIER)), 27);
-  __m512i bit8 = _mm512_srli_epi32(_mm512_mullo_epi32(high, _mm512_set1_epi32((int)AIB_FILTER_FINGERPRINT8_MULTIPLIER)), 27);
+  const __m512i five = _mm512_set1_epi32(31);
+  __m512i product4 = _mm512_mullo_epi32(low, _mm512_set1_epi32((int)AIB_FILTER_FINGERPRINT4_MULTIPLIER));
+  __m512i product8 = _mm512_mullo_epi32(high, _mm512_set1_epi32((int)AIB_FILTER_FINGERPRINT8_MULTIPLIER));
   __m512i words = _mm512_i32gather_epi32(index, (const void *)t->first, 4);
-  __m512i bits = _mm512_or_si512(_mm512_srlv_epi32(words, bit4), _mm512_srlv_epi32(words, bit8));
+  __m512i bits4 = _mm512_and_si512(_mm512_srlv_epi32(words, _mm512_srli_epi32(product4, 27)),
+                                   _mm512_srlv_epi32(words, _mm512_and_si512(_mm512_srli_epi32(product4, 22), five)));
+  __m512i bits8 = _mm512_and_si512(_mm512_srlv_epi32(words, _mm512_srli_epi32(product8, 27)),
+                                   _mm512_srlv_epi32(words, _mm512_and_si512(_mm512_srli_epi32(product8, 22), five)));
+  __m512i bits = _mm512_or_si512(bits4, bits8);
   uint32_t candidates = _mm512_test_epi32_mask(bits, _mm512_set1_epi32(1));
   return first_passing(t, p, needles, candidates);
 }

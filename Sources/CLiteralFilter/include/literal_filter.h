@@ -26,9 +26,12 @@ extern "C" {
 /// four windows on that grid wherever it occurs. Needles are tested at every byte.
 /// "Folded" means every byte ORed with 0x20, which maps each ASCII letter to its lower case.
 /// A sample (the eight bytes at a grid position) passes in two levels. The first is one lookup:
-/// the word of `first` picked by its first four bytes, tested at two fingerprint bits (one of
-/// those four bytes, for 4-byte windows; one of the next four, for 8-byte windows). The second
-/// runs only after the first passes: both 4-byte bitmaps, or both 8-byte bitmaps.
+/// the word of `first` picked by its first four bytes, tested at two pairs of fingerprint bits
+/// (a pair from those four bytes, for 4-byte windows; a pair from the next four, for 8-byte
+/// windows): it passes when both bits of a pair are set. One bit per window made a sample pass
+/// whenever its first four bytes were a window's (`erro`) and its one bit hit any of the word's
+/// bits: two thirds of the first level's passes were false. The second level runs only after
+/// the first passes: both 4-byte bitmaps, or both 8-byte bitmaps.
 typedef struct {
   uint32_t first[AIB_FILTER_FIRST_WORDS];
   uint32_t window4[AIB_FILTER_BITMAP_WORDS];
@@ -51,10 +54,17 @@ typedef struct {
 
 /// The word of `first` for a sample whose folded first four bytes are `low`.
 static inline uint32_t aib_filter_first_index(uint32_t low) { return (low * AIB_FILTER_FIRST_MULTIPLIER) >> 20; }
-/// The first-level bit of a 4-byte window `low`.
+/// The first-level bits of a 4-byte window `low`: two fingerprints from the top ten bits of
+/// one product (a sample passes only when both bits are set).
 static inline uint32_t aib_filter_fingerprint4(uint32_t low) { return (low * AIB_FILTER_FINGERPRINT4_MULTIPLIER) >> 27; }
-/// The first-level bit of an 8-byte window whose folded last four bytes are `high`.
+static inline uint32_t aib_filter_fingerprint4_second(uint32_t low) {
+  return ((low * AIB_FILTER_FINGERPRINT4_MULTIPLIER) >> 22) & 31;
+}
+/// The first-level bits of an 8-byte window whose folded last four bytes are `high`, as above.
 static inline uint32_t aib_filter_fingerprint8(uint32_t high) { return (high * AIB_FILTER_FINGERPRINT8_MULTIPLIER) >> 27; }
+static inline uint32_t aib_filter_fingerprint8_second(uint32_t high) {
+  return ((high * AIB_FILTER_FINGERPRINT8_MULTIPLIER) >> 22) & 31;
+}
 
 /// The hash of a folded 4-byte window (bytes in memory order, read little-endian).
 static inline uint32_t aib_filter_hash4(uint32_t word) { return (word * 0x9E3779B1u) >> 16; }
