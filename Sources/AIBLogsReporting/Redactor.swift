@@ -133,7 +133,8 @@ public struct Redactor {
     case .array(let elements):
       return .array(elements.map { redactingStrings(in: $0, changed: &changed) })
     case .object(let members):
-      return .object(members.map { JSONMemberValue(key: $0.key, value: redactingStrings(in: $0.value, changed: &changed)) })
+      return .object(
+        members.map { JSONMemberValue(key: $0.key, value: redactingStrings(in: $0.value, changed: &changed)) })
     case .null, .bool, .integer, .double:
       return value
     }
