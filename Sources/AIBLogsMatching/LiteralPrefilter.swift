@@ -46,7 +46,10 @@ public struct LiteralPrefilter: Sendable {
     while (1 << shift) < classCount { shift += 1 }
     let width = 1 << Int(shift)
     // 2. Trie over classes: `goto[state * width + class]`, -1 where there is no edge.
+    // Sized once for the most states there can be (one per literal byte): grown by appending,
+    // it was copied at each doubling, and each copy touched fresh pages.
     var goto = [Int32](repeating: -1, count: width)
+    goto.reserveCapacity((literals.reduce(0) { $0 + $1.text.utf8.count } + 1) * width)
     var out: [[Int]] = [[]]
     for (text, tag) in literals {
       var state = 0
@@ -64,7 +67,9 @@ public struct LiteralPrefilter: Sendable {
     // 3. Failure links in BFS order, completing the DFA in place of `goto`.
     let count = out.count
     var fail = [Int](repeating: 0, count: count)
-    var delta = goto
+    // Completed in place: the trie is not needed after.
+    var delta: [Int32] = []
+    swap(&delta, &goto)
     var queue: [Int] = []
     queue.reserveCapacity(count)
     for cls in 0..<width {
@@ -108,8 +113,10 @@ public struct LiteralPrefilter: Sendable {
     var newIndex = [Int](repeating: 0, count: count)
     for (index, state) in plain.enumerated() { newIndex[state] = index }
     for (index, state) in accepting.enumerated() { newIndex[state] = firstIndex + index }
+    // The rows between the last plain state and `firstIndex` belong to no state and are never
+    // read: left untouched, their pages cost neither memory nor page faults (they were half of
+    // the table, and zeroing them most of the start-up's page faults).
     let flat = [UInt32](unsafeUninitializedCapacity: (firstIndex + accepting.count) * width) { flat, initialized in
-      flat.initialize(repeating: 0)
       delta.withUnsafeBufferPointer { delta in
         newIndex.withUnsafeBufferPointer { newIndex in
           for state in 0..<count {
@@ -117,6 +124,8 @@ public struct LiteralPrefilter: Sendable {
             for cls in 0..<classCount {
               flat[row + cls] = UInt32(newIndex[Int(delta[state * width + cls])] * width)
             }
+            // Columns past the class count are never indexed either; set for tidiness.
+            for cls in classCount..<width { flat[row + cls] = 0 }
           }
         }
       }
