@@ -8,6 +8,11 @@ import AIBLogsPatterns
 final class RunModelBuilder {
   private let compiled: CompiledPatternLibrary
   private let markers: [Marker]
+  /// Rule indices below this are the library's patterns; the markers follow.
+  private let patternCount: Int
+  /// What `observePattern` needs of each pattern on every line it matches, by rule index: a
+  /// `Pattern` taken from the library is a copy of all its texts.
+  private let patternFacts: [PatternFacts]
   private static let evidenceLimit = 6
   private static let notableLimit = 12
   /// Patterns whose single-line matches feed a detector instead of becoming findings.
@@ -119,6 +124,8 @@ final class RunModelBuilder {
   init(compiled: CompiledPatternLibrary) {
     self.compiled = compiled
     markers = Marker.allCases
+    patternCount = compiled.patternCount
+    patternFacts = (0..<compiled.patternCount).map { PatternFacts(compiled.pattern(ruleIndex: $0)!) }
   }
 
   /// A builder for the next run in the same input (a retried build appended to the log), which
@@ -126,6 +133,8 @@ final class RunModelBuilder {
   init(nextRunAfter previous: RunModelBuilder) {
     compiled = previous.compiled
     markers = previous.markers
+    patternCount = previous.patternCount
+    patternFacts = previous.patternFacts
     sawPackerPrefix = previous.sawPackerPrefix
     sawPlainPackerLog = previous.sawPlainPackerLog
     sawCIPrefix = previous.sawCIPrefix
@@ -141,7 +150,7 @@ final class RunModelBuilder {
       line.structure.plugin == nil
     else { return false }
     return line.matches.contains { match in
-      match.ruleIndex >= compiled.patternCount && markers[match.ruleIndex - compiled.patternCount] == .packerVersion
+      match.ruleIndex >= patternCount && markers[match.ruleIndex - patternCount] == .packerVersion
     }
   }
 
@@ -245,19 +254,15 @@ final class RunModelBuilder {
       if firstTime.map({ time < $0 }) ?? true { firstTime = time }
       if lastTime.map({ time > $0 }) ?? true { lastTime = time }
     }
-    var patternMatches: [RuleMatch] = []
     let echo = isScriptEcho(line)
-    for match in line.matches {
-      if match.ruleIndex < compiled.patternCount {
-        patternMatches.append(match)
-      } else {
-        let marker = markers[match.ruleIndex - compiled.patternCount]
-        if echo && marker != .deprovision { continue }
-        observeMarker(marker, match, line, time)
-      }
+    // The markers first, then the patterns (two passes: no list of the line's pattern matches).
+    for match in line.matches where match.ruleIndex >= patternCount {
+      let marker = markers[match.ruleIndex - patternCount]
+      if echo && marker != .deprovision { continue }
+      observeMarker(marker, match, line, time)
     }
     if echo { return }
-    for match in patternMatches {
+    for match in line.matches where match.ruleIndex < patternCount {
       observePattern(match, line, line.evidence)
     }
   }
@@ -745,33 +750,52 @@ final class RunModelBuilder {
     return !text[..<colon].contains(0x20)
   }
 
+  /// What `observePattern` reads of a pattern on every line it matches.
+  private struct PatternFacts {
+    let id: String
+    /// Its single-line matches feed a detector (`detectorOwned`).
+    let feedsDetector: Bool
+    let packerLinesOnly: Bool
+    /// A PowerShell error record's pattern: its whole record is the evidence.
+    let isPowerShellRecord: Bool
+
+    init(_ pattern: Pattern) {
+      id = pattern.id
+      feedsDetector = RunModelBuilder.detectorOwned.contains(pattern.id)
+      packerLinesOnly = pattern.packerLinesOnly
+      isPowerShellRecord = pattern.id.hasPrefix("powershell-")
+    }
+  }
+
   private func observePattern(_ match: RuleMatch, _ line: MatchedLine, _ evidence: EvidenceLine) {
-    guard let pattern = compiled.pattern(ruleIndex: match.ruleIndex) else { return }
-    if RunModelBuilder.detectorOwned.contains(pattern.id) { return }
-    if pattern.packerLinesOnly && line.structure.builder != nil { return }
+    guard match.ruleIndex < patternCount else { return }
+    let facts = patternFacts[match.ruleIndex]
+    let id = facts.id
+    if facts.feedsDetector { return }
+    if facts.packerLinesOnly && line.structure.builder != nil { return }
     touchCurrent(evidence.line)
     var lines = [evidence]
-    if pattern.id.hasPrefix("powershell-")
+    if facts.isPowerShellRecord
       || RunModelBuilder.contains(
         UnsafeRawBufferPointer(rebasing: line.bytes[line.structure.message]), "FullyQualifiedErrorId")
     {
       lines = powerShellRecord(endingAt: line) + [evidence]
       for record in lines { addNotable(record, customizer: current ?? -1) }
     }
-    findingLastEvidence[pattern.id] = evidence
-    if findings[pattern.id] != nil {
+    findingLastEvidence[id] = evidence
+    if findings[id] != nil {
       // Changed in place (a copy taken out of the dictionary copies its lists on each change).
       func update(_ finding: inout Finding) {
         finding.occurrences += 1
-        findingStepOccurrences[pattern.id, default: 0] += 1
-        if let index = current, let previous = findingCustomizer[pattern.id], previous >= 0, index > previous {
+        findingStepOccurrences[id, default: 0] += 1
+        if let index = current, let previous = findingCustomizer[id], previous >= 0, index > previous {
           // Seen again in a later step: the later step is the one closer to the failure.
-          findingCustomizer[pattern.id] = index
-          findingStepOccurrences[pattern.id] = 1
+          findingCustomizer[id] = index
+          findingStepOccurrences[id] = 1
           finding.line = evidence.line
           finding.captures = match.captures.dictionary
           finding.evidence = Array(lines.prefix(RunModelBuilder.evidenceLimit))
-          findingRegex[pattern.id] = match.regexIndex
+          findingRegex[id] = match.regexIndex
           return
         }
         for (key, value) in match.captures where finding.captures[key] == nil { finding.captures[key] = value }
@@ -780,16 +804,17 @@ final class RunModelBuilder {
           finding.evidence.append(item)
         }
       }
-      update(&findings[pattern.id]!)
+      update(&findings[id]!)
       return
     }
-    findings[pattern.id] = makeFinding(
-      pattern, line: evidence.line, evidence: Array(lines.prefix(RunModelBuilder.evidenceLimit)),
+    findings[id] = makeFinding(
+      compiled.pattern(ruleIndex: match.ruleIndex)!, line: evidence.line,
+      evidence: Array(lines.prefix(RunModelBuilder.evidenceLimit)),
       captures: match.captures.dictionary)
-    findingOrder.append(pattern.id)
-    findingCustomizer[pattern.id] = current ?? -1
-    findingStepOccurrences[pattern.id] = 1
-    findingRegex[pattern.id] = match.regexIndex
+    findingOrder.append(id)
+    findingCustomizer[id] = current ?? -1
+    findingStepOccurrences[id] = 1
+    findingRegex[id] = match.regexIndex
   }
 
   private func makeFinding(_ pattern: Pattern, line: Int, evidence: [EvidenceLine], captures: [String: String])
