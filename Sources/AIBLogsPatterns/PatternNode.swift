@@ -94,7 +94,23 @@ package indirect enum PatternNode: Sendable, Equatable {
   var bool: Bool? { yamsScalar.flatMap(Bool.construct) }
 
   /// A scalar read as Yams reads an integer (a quoted scalar is a string).
-  var int: Int? { yamsScalar.flatMap(Int.construct) }
+  var int: Int? {
+    // A plain decimal (`rank: 50`) directly: Yams resolves a scalar's type through regexes, which
+    // cost more than the rest of loading a pattern file. Other forms (`0x1F`, `0o17`, `1_000`,
+    // a leading 0) go to Yams, which knows YAML's rules for them.
+    if case .scalar(let text, _, _, false) = self, let value = PatternNode.plainDecimal(text) { return value }
+    return yamsScalar.flatMap(Int.construct)
+  }
+
+  /// `text` as an integer when it is `0` or a decimal without a leading zero, with an optional
+  /// `-`; nil otherwise.
+  static func plainDecimal(_ text: String) -> Int? {
+    let digits = text.utf8.first == UInt8(ascii: "-") ? text.utf8.dropFirst() : text.utf8[...]
+    guard let first = digits.first, digits.count <= 18, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+      first != 0x30 || digits.count == 1
+    else { return nil }
+    return Int(text)
+  }
 
   /// A scalar as Yams composes it (its tag and style are what `bool` and `int` look at).
   private var yamsScalar: Node.Scalar? {

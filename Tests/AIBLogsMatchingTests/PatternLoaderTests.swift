@@ -72,6 +72,24 @@ func diagnostic(_ text: String, file: String = "Patterns/sample-pattern.yaml") -
     #expect(error?.line == 1)
   }
 
+  @Test func rankIsReadAsYAMLReadsAnInteger() throws {
+    for (text, rank) in [("40", 40), ("0", 0), ("-3", -3), ("0x1F", 31), ("1_000", 1000)] {
+      let pattern = try load(validPattern.replacingOccurrences(of: "rank: 40\n", with: "rank: \(text)\n")).get()
+      #expect(pattern.rank == rank, "rank: \(text)")
+    }
+    for text in ["'40'", "4o", "99999999999999999999"] {
+      let error = diagnostic(validPattern.replacingOccurrences(of: "rank: 40\n", with: "rank: \(text)\n"))
+      #expect(error?.message == "'rank' must be an integer", "rank: \(text)")
+    }
+  }
+
+  @Test func idsAreKebabCase() {
+    for id in ["build-timeout", "apt-lock", "e1", "x"] { #expect(PatternLoader.isKebabCase(id), "\(id)") }
+    for id in ["", "Build-timeout", "build--timeout", "build-timeout-", "-build", "build_timeout", "bùild"] {
+      #expect(!PatternLoader.isKebabCase(id), "\(id)")
+    }
+  }
+
   @Test func badEnumValueListsTheAllowedOnes() {
     let error = diagnostic(validPattern.replacingOccurrences(of: "severity: error", with: "severity: fatal"))
     #expect(error?.message == "'severity' is 'fatal'; expected one of: note, warning, error")
