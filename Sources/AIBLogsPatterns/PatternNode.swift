@@ -91,7 +91,16 @@ package indirect enum PatternNode: Sendable, Equatable {
 
   /// A scalar read as Yams reads a boolean (`true`, `false` and their other spellings; a
   /// quoted scalar is a string).
-  var bool: Bool? { yamsScalar.flatMap(Bool.construct) }
+  var bool: Bool? {
+    // `true` and `false` directly: the first scalar given to Yams builds its resolver, which
+    // compiles a dozen ICU regexes (most of the library's loading time). Other forms (`yes`,
+    // `off`, `True`) go to Yams.
+    if case .scalar(let text, _, _, false) = self {
+      if text == "true" { return true }
+      if text == "false" { return false }
+    }
+    return yamsScalar.flatMap(Bool.construct)
+  }
 
   /// A scalar read as Yams reads an integer (a quoted scalar is a string).
   var int: Int? {

@@ -83,6 +83,16 @@ func diagnostic(_ text: String, file: String = "Patterns/sample-pattern.yaml") -
     }
   }
 
+  @Test func retryableIsReadAsYAMLReadsABoolean() throws {
+    for (text, value) in [("true", true), ("false", false), ("yes", true), ("off", false), ("True", true)] {
+      let pattern = try load(validPattern.replacingOccurrences(of: "retryable: false\n", with: "retryable: \(text)\n"))
+        .get()
+      #expect(pattern.retryable == value, "retryable: \(text)")
+    }
+    let error = diagnostic(validPattern.replacingOccurrences(of: "retryable: false\n", with: "retryable: 'true'\n"))
+    #expect(error?.message.contains("retryable") == true)
+  }
+
   @Test func idsAreKebabCase() {
     for id in ["build-timeout", "apt-lock", "e1", "x"] { #expect(PatternLoader.isKebabCase(id), "\(id)") }
     for id in ["", "Build-timeout", "build--timeout", "build-timeout-", "-build", "build_timeout", "bùild"] {
