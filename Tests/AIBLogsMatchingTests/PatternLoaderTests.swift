@@ -1,8 +1,8 @@
-import AIBLogsPatterns
 import Foundation
 import Testing
 
 @testable import AIBLogsMatching
+@testable import AIBLogsPatterns
 
 let validPattern = """
   id: sample-pattern
@@ -73,10 +73,13 @@ func diagnostic(_ text: String, file: String = "Patterns/sample-pattern.yaml") -
   }
 
   @Test func rankIsReadAsYAMLReadsAnInteger() throws {
-    for (text, rank) in [("40", 40), ("0", 0), ("-3", -3), ("0x1F", 31), ("1_000", 1000)] {
+    for (text, rank) in [("40", 40), ("0", 0), ("0x1F", 31), ("2_0", 20)] {
       let pattern = try load(validPattern.replacingOccurrences(of: "rank: 40\n", with: "rank: \(text)\n")).get()
       #expect(pattern.rank == rank, "rank: \(text)")
     }
+    // Read directly only when plainly decimal; the rest is left to Yams.
+    #expect(PatternNode.plainDecimal("-3") == -3)
+    for text in ["", "-", "007", "12a", "+4", "1_0"] { #expect(PatternNode.plainDecimal(text) == nil, "\(text)") }
     for text in ["'40'", "4o", "99999999999999999999"] {
       let error = diagnostic(validPattern.replacingOccurrences(of: "rank: 40\n", with: "rank: \(text)\n"))
       #expect(error?.message == "'rank' must be an integer", "rank: \(text)")
