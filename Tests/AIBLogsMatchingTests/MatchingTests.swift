@@ -1,6 +1,10 @@
 import AIBLogsInput
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 @testable import AIBLogsMatching
 
 @Suite struct MatchingTests {
@@ -165,9 +169,10 @@ final class FailingAfterSource: ByteSource {
   /// One reader buffer: the pipeline copies blocks into its slots; enough buffers: it holds the
   /// reader's blocks in place. The input (small blocks, 1.9 MB) is scanned by the automaton
   /// alone for its first `LineFilterChoice.automatonOnlyLimit` bytes and with a tuned line
-  /// filter after them.
-  @Test(arguments: [1, ScanPipeline.readerBufferCount])
-  func thePipelineFindsWhatTheInlineScanFinds(bufferCount: Int) throws {
+  /// filter after them. A fast caller has nothing queued and scans most blocks itself; a slow
+  /// one leaves the scanning to the worker.
+  @Test(arguments: [1, ScanPipeline.readerBufferCount], [false, true])
+  func thePipelineFindsWhatTheInlineScanFinds(bufferCount: Int, slowCaller: Bool) throws {
     let lineCount = 30_000
     let bytes = text(lines: lineCount)
     #expect(bytes.count > 3 * LineFilterChoice.automatonOnlyLimit / 2)
@@ -181,7 +186,11 @@ final class FailingAfterSource: ByteSource {
       { scanner, reader, found in
         try ScanPipeline(scanner: scanner).run(
           reader: reader, onBlock: { _ in },
-          onLine: { line in found.append((line.number, line.text, line.matches[0].captures.dictionary)) })
+          onLine: { line in
+            found.append((line.number, line.text, line.matches[0].captures.dictionary))
+            if slowCaller && found.count % 50 == 0 { usleep(100) }
+          })
+        #expect(reader.lineCount == lineCount)
       }, bytes, bufferCount: bufferCount)
     #expect(inline.count == lineCount / 7 + (lineCount - 3) / 7 + 1)
     #expect(piped.map(\.0) == inline.map(\.0))
