@@ -1,9 +1,6 @@
 import AIBLogsInput
+import Foundation
 import Testing
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 @testable import AIBLogsMatching
 
