@@ -8,8 +8,10 @@ import Synchronization
 ///
 /// The worker owns the `LineReader`: it copies each block (and its context tail) into one of a
 /// few slots, finds the candidate lines there and hands the slot over; the caller runs the
-/// regexes and its own callbacks on it, in order, then gives the slot back. Read errors arrive
-/// after every block before them, as with `LineReader.forEachBlock`.
+/// regexes and its own callbacks on it, in order, then gives the slot back. A caller with no
+/// slot queued gets the next block unscanned and finds its candidates itself, so that both
+/// threads scan when the worker is the slower. Read errors arrive after every block before
+/// them, as with `LineReader.forEachBlock`.
 public final class ScanPipeline {
   /// One block in flight: its bytes, its context tail, where it starts, and its candidates.
   private final class Slot: @unchecked Sendable {

@@ -41,8 +41,8 @@ static inline uint64_t load_le64(const uint8_t *p) {
 
 static inline uint32_t bit_set(const uint32_t *bitmap, uint32_t hash) { return (bitmap[hash >> 5] >> (hash & 31)) & 1; }
 
-// Whether a sample passes the first level: the word its first four bytes pick, at the 4-byte
-// window's or the 8-byte window's fingerprint bit.
+// Whether a sample passes the first level: the word its first four bytes pick, at both bits of
+// the 4-byte windows' pair or both bits of the 8-byte windows' pair.
 static inline int sample_first(const aib_filter_tables *t, uint32_t low, uint32_t high) {
   uint32_t word = t->first[aib_filter_first_index(low)];
   return (((word >> aib_filter_fingerprint4(low)) & (word >> aib_filter_fingerprint4_second(low))) |
