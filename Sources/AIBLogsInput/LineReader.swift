@@ -191,18 +191,23 @@ public final class LineReader {
   public static func countNewlines(_ bytes: UnsafeRawBufferPointer) -> Int {
     guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
     var count = 0
-    var index = 0
-    let words = bytes.count / 8
-    // Count LF bytes eight at a time: an exact per-byte zero test on (word XOR 0x0A0A...).
-    let newlines: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
-    let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-    while index < words {
-      let word = base.loadUnaligned(fromByteOffset: index &* 8, as: UInt64.self) ^ newlines
-      let zeroHigh = ~(((word & low7) &+ low7) | word | low7)
-      count &+= zeroHigh.nonzeroBitCount
-      index &+= 1
+    var offset = 0
+    // 64 bytes at a time, each lane adding 1 per LF; the lanes are summed before they can wrap
+    // (255 chunks). Eight bytes at a time (SWAR) took about 90 microseconds per MB, as long as
+    // scanning the block for literals.
+    let newline = SIMD64<UInt8>(repeating: 0x0A)
+    while bytes.count - offset >= 64 {
+      var lanes = SIMD64<UInt8>()
+      let chunks = min((bytes.count - offset) / 64, 255)
+      for _ in 0..<chunks {
+        let chunk = base.loadUnaligned(fromByteOffset: offset, as: SIMD64<UInt8>.self)
+        // A mask lane is all ones where the byte is an LF (SIMDMask stores -1 for true, in the
+        // layout of its storage): subtracting it adds one.
+        lanes &-= unsafeBitCast(chunk .== newline, to: SIMD64<UInt8>.self)
+        offset &+= 64
+      }
+      count &+= Int(SIMD64<UInt16>(truncatingIfNeeded: lanes).wrappedSum())
     }
-    var offset = words * 8
     while offset < bytes.count {
       if base.load(fromByteOffset: offset, as: UInt8.self) == 0x0A { count += 1 }
       offset += 1

@@ -98,6 +98,25 @@ func readLines(
     }
   }
 
+  /// Long inputs: the counter adds 64 bytes at a time in byte lanes and sums them before they
+  /// wrap, so inputs of every LF (255 per lane) and lengths around the chunk sizes are checked.
+  @Test func countNewlinesMatchesANaiveCountOnLongInputs() {
+    var generator = SystemRandomNumberGenerator()
+    for count in [63, 64, 65, 127, 16_319, 16_320, 16_321, 16_384, 40_000, 1 << 20] {
+      let everyByte = [UInt8](repeating: 0x0A, count: count)
+      #expect(everyByte.withUnsafeBytes { LineReader.countNewlines($0) } == count)
+      let mixed: [UInt8] = (0..<count).map { _ in UInt8.random(in: 0...4, using: &generator) == 0 ? 0x0A : 0x61 }
+      let naive = mixed.filter { $0 == 0x0A }.count
+      for start in [0, 1, 7] where start < count {
+        let expected = mixed[start...].filter { $0 == 0x0A }.count
+        #expect(
+          mixed.withUnsafeBytes { LineReader.countNewlines(UnsafeRawBufferPointer(rebasing: $0[start...])) } == expected
+        )
+      }
+      #expect(mixed.withUnsafeBytes { LineReader.countNewlines($0) } == naive)
+    }
+  }
+
   @Test func contextLinesComeFromTheBlockAndThePreviousTail() throws {
     let text = (1...50).map { "line \($0)" }.joined(separator: "\n") + "\n"
     let reader = LineReader(source: MemorySource(Array(text.utf8)), blockSize: 64)
