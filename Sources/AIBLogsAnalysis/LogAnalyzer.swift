@@ -125,10 +125,12 @@ public final class LogAnalyzer: Sendable {
     // the last few, and a count of the others. The report is about the last run.
     var earlierRuns = RunHistoryBuilder()
     var runFirstLine = 1
+    // The pipeline numbers the lines (the reader leaves it to it).
+    let pipeline = ScanPipeline(scanner: scanner)
     do {
       // Read and prefilter on a second thread while this one verifies and analyses (gzip input
       // has a third, inflating ahead).
-      try ScanPipeline(scanner: scanner).run(
+      try pipeline.run(
         reader: reader, onBlock: { builder.observeBlock($0) },
         onLine: { line in
           if builder.beginsNewRun(line) {
@@ -144,12 +146,12 @@ public final class LogAnalyzer: Sendable {
           builder.observe(line)
         })
     } catch {
-      if reader.lineCount == 0 && !error.isPartial { throw error }
+      if pipeline.lineCount == 0 && !error.isPartial { throw error }
       warnings.append(error.description)
     }
     if reader.cutLineCount > 0 {
       warnings.append(
-        "\(reader.cutLineCount) line(s) longer than \(maxLineLength) bytes were cut for matching (first: line \(reader.firstCutLineNumber ?? 0))"
+        "\(reader.cutLineCount) line(s) longer than \(maxLineLength) bytes were cut for matching (first: line \(pipeline.firstCutLineNumber ?? 0))"
       )
     }
     if let gzip = input.gzip, gzip.trailingGarbageBytes > 0 {
@@ -157,18 +159,18 @@ public final class LogAnalyzer: Sendable {
     }
     if let warning = Self.limitHitsWarning(scanner.limitHits.map { ($0.ruleID, $0.line) }) { warnings.append(warning) }
     let facts = InputFacts(
-      lines: reader.lineCount, bytes: reader.byteCount, gzip: input.isGzip, encoding: input.encoding.rawValue,
+      lines: pipeline.lineCount, bytes: reader.byteCount, gzip: input.isGzip, encoding: input.encoding.rawValue,
       cutLines: reader.cutLineCount, candidateLines: scanner.candidateLineCount, sha256: input.digest?.hexDigest())
     let runs = earlierRuns.history(diagnosedFrom: runFirstLine)
     if let runs { warnings.append(runs.summary) }
     var diagnosis = builder.finish(path: input.path, facts: facts, warnings: warnings)
     diagnosis.runs = runs
-    if diagnosis.outcome == .incomplete && !reader.endsWithLineBreak && reader.lineCount > 0 {
+    if diagnosis.outcome == .incomplete && !reader.endsWithLineBreak && pipeline.lineCount > 0 {
       diagnosis.warnings.append(
-        "the log ends in the middle of line \(reader.lineCount) and before the build's final status: "
+        "the log ends in the middle of line \(pipeline.lineCount) and before the build's final status: "
           + "it looks cut off, and the cause may be in the part that is missing")
     }
-    if diagnosis.kind == .unknown && reader.lineCount > 0 {
+    if diagnosis.kind == .unknown && pipeline.lineCount > 0 {
       diagnosis.warnings.append(
         "nothing in this input looks like an Image Builder log (a customization.log, a Packer log, "
           + "a run status or a pipeline log): check that this is the right file")

@@ -17,18 +17,27 @@ public struct LineBlock {
   /// Up to the last 32 KiB of whole lines before this block (empty for the first block), for
   /// context around lines at the start of the block.
   public let previousTail: UnsafeRawBufferPointer
+  /// Whether the block is one line cut at the reader's length limit (the rest was skipped).
+  public let isCut: Bool
   /// Where a consumer that counted the block's LF bytes anyway can leave the count, so that
-  /// the reader does not count them again.
+  /// the reader does not count them again, or say that it numbers the lines itself.
   public let newlineCount = NewlineCountHint()
 
   /// Creates a block over memory the caller keeps alive.
   public init(
     bytes: UnsafeRawBufferPointer, firstLineNumber: Int,
-    previousTail: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
+    previousTail: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0), isCut: Bool = false
   ) {
     self.bytes = bytes
     self.firstLineNumber = firstLineNumber
     self.previousTail = previousTail
+    self.isCut = isCut
+  }
+
+  /// The number of lines in the block, given its LF count: one more when its last line has no
+  /// LF (the end of the input, or a cut line).
+  public func lineCount(newlines: Int) -> Int {
+    newlines + (bytes.isEmpty || bytes[bytes.count - 1] == 0x0A ? 0 : 1)
   }
 
   /// Calls `body` with each line's number and bytes (without LF or a trailing CR).
@@ -108,6 +117,10 @@ public struct LineBlock {
 public final class NewlineCountHint {
   /// The number of LF bytes in the block, when the consumer counted them.
   public var value: Int?
+  /// Set by a consumer that numbers the lines itself, from counts it takes later (a pipeline
+  /// whose other thread scans the block): the reader does not count this block's lines, so its
+  /// `lineCount`, and the numbers of the blocks and cut lines after this one, leave them out.
+  public var isNumberedByConsumer = false
 
   init() {}
 }

@@ -17,7 +17,8 @@ public final class LineReader {
   private let tail: UnsafeMutableRawBufferPointer
   private var tailCount = 0
 
-  /// The number of lines handed out so far.
+  /// The number of lines handed out so far (without the blocks whose consumer numbers lines
+  /// itself: `NewlineCountHint.isNumberedByConsumer`).
   public private(set) var lineCount = 0
   /// The number of bytes read so far (after decompression and transcoding).
   public private(set) var byteCount: Int64 = 0
@@ -142,16 +143,16 @@ public final class LineReader {
     let bytes = UnsafeRawBufferPointer(start: buffer.baseAddress! + start, count: count)
     let block = LineBlock(
       bytes: bytes, firstLineNumber: lineCount + 1,
-      previousTail: UnsafeRawBufferPointer(start: tail.baseAddress!, count: tailCount))
+      previousTail: UnsafeRawBufferPointer(start: tail.baseAddress!, count: tailCount), isCut: isCut)
     if isCut {
       cutLineCount += 1
       if firstCutLineNumber == nil { firstCutLineNumber = lineCount + 1 }
     }
     body(block)
     if let newlines = block.newlineCount.value {
-      lineCount += newlines + (bytes.last == 0x0A || bytes.isEmpty ? 0 : 1)
-    } else {
-      lineCount += LineReader.countLines(bytes)
+      lineCount += block.lineCount(newlines: newlines)
+    } else if !block.newlineCount.isNumberedByConsumer {
+      lineCount += block.lineCount(newlines: LineReader.countNewlines(bytes))
     }
     if let last = bytes.last { endsWithLineBreak = last == 0x0A }
     keepTail(of: bytes)
@@ -178,13 +179,6 @@ public final class LineReader {
       tail[tailCount] = 0x0A
       tailCount += 1
     }
-  }
-
-  /// The number of lines in `bytes`: its LF count, plus one for a last line without LF.
-  public static func countLines(_ bytes: UnsafeRawBufferPointer) -> Int {
-    guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
-    let newlines = countNewlines(bytes)
-    return base.load(fromByteOffset: bytes.count - 1, as: UInt8.self) == 0x0A ? newlines : newlines + 1
   }
 
   /// The number of LF bytes in `bytes`.

@@ -89,12 +89,15 @@ func readLines(
     #expect(raw == [[0x61, 0xFF, 0xFE, 0x00, 0x62], [0xC3, 0x28]])
   }
 
-  @Test func countLinesMatchesANaiveCount() {
+  @Test func aBlocksLineCountMatchesANaiveCount() {
     for text in ["", "a", "a\n", "\n\n\n", "0123456789\n0123456\n", String(repeating: "ab\ncd", count: 37)] {
       let bytes = Array(text.utf8)
       var naive = bytes.filter { $0 == 0x0A }.count
       if let last = bytes.last, last != 0x0A { naive += 1 }
-      #expect(bytes.withUnsafeBytes { LineReader.countLines($0) } == naive)
+      let counted = bytes.withUnsafeBytes {
+        LineBlock(bytes: $0, firstLineNumber: 1).lineCount(newlines: LineReader.countNewlines($0))
+      }
+      #expect(counted == naive)
     }
   }
 

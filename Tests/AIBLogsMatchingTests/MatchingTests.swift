@@ -181,13 +181,14 @@ final class FailingAfterSource: ByteSource {
       }, bytes)
     let piped = try collect(
       { scanner, reader, found in
-        try ScanPipeline(scanner: scanner).run(
+        let pipeline = ScanPipeline(scanner: scanner)
+        try pipeline.run(
           reader: reader, onBlock: { _ in },
           onLine: { line in
             found.append((line.number, line.text, line.matches[0].captures.dictionary))
             if slowCaller && found.count % 50 == 0 { usleep(100) }
           })
-        #expect(reader.lineCount == lineCount)
+        #expect(pipeline.lineCount == lineCount)
       }, bytes, bufferCount: bufferCount)
     #expect(inline.count == lineCount / 7 + (lineCount - 3) / 7 + 1)
     #expect(piped.map(\.0) == inline.map(\.0))
@@ -195,15 +196,50 @@ final class FailingAfterSource: ByteSource {
     #expect(piped.map(\.2) == inline.map(\.2))
   }
 
+  /// The pipeline numbers the lines itself (its reader counts none): the same numbers, line
+  /// count and first cut line as a reader that counts, across a cut line and a last line
+  /// without LF, whichever thread scans the blocks.
+  @Test(arguments: [false, true])
+  func thePipelineNumbersLinesAsACountingReaderDoes(slowCaller: Bool) throws {
+    var bytes = text(lines: 2_000)
+    bytes += [UInt8](repeating: UInt8(ascii: "x"), count: 5_000) + [0x0A]
+    bytes += text(lines: 700)
+    bytes += Array("the last line, without LF: exit status 9".utf8)
+    let ruleSet = try CompiledRuleSet(rules: rules)
+    let counting = LineReader(source: MemorySource(bytes, chunkLimit: 333), blockSize: 512, maxLineLength: 4096)
+    var inline: [Int] = []
+    let scanner = RuleScanner(ruleSet: ruleSet)
+    try counting.forEachBlock { block in scanner.scan(block) { inline.append($0.number) } }
+    #expect(counting.lineCount == 2_000 + 1 + 700 + 1)
+    #expect(counting.firstCutLineNumber == 2_001)
+
+    let reader = LineReader(
+      source: MemorySource(bytes, chunkLimit: 333), blockSize: 512, maxLineLength: 4096,
+      bufferCount: ScanPipeline.readerBufferCount)
+    let pipeline = ScanPipeline(scanner: RuleScanner(ruleSet: ruleSet))
+    var piped: [Int] = []
+    try pipeline.run(
+      reader: reader, onBlock: { _ in },
+      onLine: { line in
+        piped.append(line.number)
+        if slowCaller && piped.count % 20 == 0 { usleep(100) }
+      })
+    #expect(piped == inline)
+    #expect(piped.last == counting.lineCount)
+    #expect(pipeline.lineCount == counting.lineCount)
+    #expect(pipeline.firstCutLineNumber == counting.firstCutLineNumber)
+  }
+
   @Test func aReadErrorArrivesAfterTheBlocksBeforeIt() throws {
     let scanner = RuleScanner(ruleSet: try CompiledRuleSet(rules: rules))
     let reader = LineReader(source: FailingAfterSource(text(lines: 500)), blockSize: 256, maxLineLength: 1024)
     var lines = 0
+    let pipeline = ScanPipeline(scanner: scanner)
     #expect(throws: InputError.truncatedGzip(path: "x.gz")) {
-      try ScanPipeline(scanner: scanner).run(reader: reader, onBlock: { _ in }, onLine: { _ in lines += 1 })
+      try pipeline.run(reader: reader, onBlock: { _ in }, onLine: { _ in lines += 1 })
     }
     #expect(lines == 500 / 7 + (500 - 3) / 7 + 1)
-    #expect(reader.lineCount == 500)
+    #expect(pipeline.lineCount == 500)
   }
 }
 
