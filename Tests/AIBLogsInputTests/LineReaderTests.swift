@@ -136,4 +136,25 @@ func readLines(
     #expect(found.map(\.0) == [35, 36, 37, 38, 39])
     #expect(found.map(\.1) == ["line 35", "line 36", "line 37", "line 38", "line 39"])
   }
+
+  @Test func lastNewlineIndexMatchesANaiveSearch() {
+    // Every LF position in buffers up to 40 bytes, among bytes that trip a sloppy zero-byte
+    // test (0x0B is LF + 1, 0x8A is LF with the high bit set).
+    var generator = SystemRandomNumberGenerator()
+    let fillers: [UInt8] = [0x0B, 0x8A, 0x09, 0x41, 0xFF, 0x00]
+    for length in 0...40 {
+      for _ in 0..<50 {
+        let bytes = (0..<length).map { _ in
+          Int.random(in: 0..<6, using: &generator) == 0 ? 0x0A : fillers.randomElement(using: &generator)!
+        }
+        bytes.withUnsafeBytes { raw in
+          for end in 0...length {
+            let naive = bytes[..<end].lastIndex(of: 0x0A)
+            let base = raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+            #expect(LineBlock.lastNewlineIndex(in: base, before: end) == naive)
+          }
+        }
+      }
+    }
+  }
 }
