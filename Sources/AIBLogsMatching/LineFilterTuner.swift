@@ -50,8 +50,9 @@ final class LineFilterTuner {
   /// sample (a small input is scanned by the automaton alone: tuning would cost more).
   func filter(forNext block: UnsafeRawBufferPointer) -> LineFilterChoice {
     if counts == nil {
+      let tune = tunes(onNext: block)
       bytesBeforeFilter += block.count
-      if block.count >= LineFilterChoice.worthwhileSample || bytesBeforeFilter >= LineFilterChoice.automatonOnlyLimit {
+      if tune {
         let sampleCounts = LineFilter.WindowCounts(sample: block)
         counts = sampleCounts
         literals = LineFilter.Literals(ruleSet.prefilter.literalTexts)
@@ -59,6 +60,13 @@ final class LineFilterTuner {
       }
     }
     return choice
+  }
+
+  /// Whether `filter(forNext:)` tunes the filter on `block`: the first worthwhile sample.
+  func tunes(onNext block: UnsafeRawBufferPointer) -> Bool {
+    counts == nil
+      && (block.count >= LineFilterChoice.worthwhileSample
+        || bytesBeforeFilter + block.count >= LineFilterChoice.automatonOnlyLimit)
   }
 
   /// Learns from a candidate set whose automaton stage is done (`awaitsAutomaton` false):

@@ -104,9 +104,17 @@ public final class ScanPipeline {
       var index = 0
       var failure: InputError?
       let tuner = LineFilterTuner(ruleSet: shared.ruleSet)
+      // The filter's sample (the first worthwhile block) and the blocks after it until the
+      // filter is tuned go to the caller unscanned, to be scanned by the automaton alone: this
+      // thread tunes the filter (about 5 ms) once the slots hold the sample and the next
+      // blocks, so that the caller has work meanwhile (it waited for the tuning before).
+      var sample: UnsafeRawBufferPointer?
+      var blocksUntilTuning = 0
       do throws(InputError) {
         try shared.reader.forEachBlock { block in
-          let filter = tuner.filter(forNext: block.bytes)
+          let isSample = sample == nil && tuner.tunes(onNext: block.bytes)
+          let awaitsFilter = isSample || sample != nil
+          let filter = awaitsFilter ? LineFilterChoice.automatonOnly : tuner.filter(forNext: block.bytes)
           shared.free.wait()
           let slot = shared.slots[index]
           // The caller is done with this slot's last block: learn from its passed lines.
@@ -131,7 +139,7 @@ public final class ScanPipeline {
           // Balance the threads: when the caller has nothing queued, it scans this block itself
           // while this thread reads the next. The worker alone scanned every block before, and the caller waited about 65 ms per GB
           // for it; now about 20 ms.
-          slot.needsScan = shared.backlog.load(ordering: .acquiring) == 0
+          slot.needsScan = awaitsFilter || shared.backlog.load(ordering: .acquiring) == 0
           if slot.needsScan {
             slot.filter = filter
           } else {
@@ -142,6 +150,18 @@ public final class ScanPipeline {
           }
           shared.backlog.add(1, ordering: .releasing)
           shared.filled.signal()
+          if isSample {
+            // Its bytes stay valid until this thread fills its slot again (a copy), or the
+            // reader hands out `blockLifetime` more blocks (in place): both after the tuning.
+            sample = slot.view
+            blocksUntilTuning = ScanPipeline.slotCount - 1
+          } else if let pending = sample {
+            blocksUntilTuning -= 1
+            if blocksUntilTuning == 0 {
+              _ = tuner.filter(forNext: pending)
+              sample = nil
+            }
+          }
           index = (index + 1) % shared.slots.count
         }
       } catch {
