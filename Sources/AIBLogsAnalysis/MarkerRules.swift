@@ -83,7 +83,9 @@ enum Marker: String, CaseIterable {
         ]
       )
     case .remoteCommand:
-      (["starting remote command"], [#"starting remote command: (?<command>.*)$"#])
+      // No capture: only the line is kept (a capture of the command made a String of it on
+      // each such line).
+      (["starting remote command"], [#"starting remote command: "#])
     case .exitCode:
       // The SSH communicator reports only a failed command, in its own words:
       // `[ERROR] Remote command exited with '1': chmod +x /tmp/script_9178.sh; ...`.
