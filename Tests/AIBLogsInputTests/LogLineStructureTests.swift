@@ -260,4 +260,50 @@ func structure(_ line: String) -> (LogLineStructure, String) {
     #expect(yaml.marker == .none)
     #expect(yamlMessage == "    provisioningState: Failed")
   }
+
+  /// The structure is stored compactly (it is copied into every matched line): it must stay
+  /// within one 64-byte stride.
+  @Test func theStructureFitsIn64Bytes() {
+    #expect(MemoryLayout<LogLineStructure>.stride <= 64)
+  }
+
+  /// The properties read back what was set, `nil` and empty ranges included, and two structures
+  /// are equal exactly when their properties are.
+  @Test func propertiesReadBackWhatWasSet() {
+    var parsed = structure("PACKER OUT x").0
+    let original = parsed
+    for range: Range<Int>? in [
+      nil, 0..<0, 3..<3, 0..<1, 7..<42, 0..<Int(UInt32.max), Int(UInt32.max)..<Int(UInt32.max),
+    ] {
+      parsed.ciPrefix = range
+      parsed.operationID = range
+      parsed.plugin = range
+      parsed.builder = range
+      #expect(parsed.ciPrefix == range && parsed.operationID == range)
+      #expect(parsed.plugin == range && parsed.builder == range)
+      if let range {
+        parsed.message = range
+        #expect(parsed.message == range)
+      }
+    }
+    for time: LogTimestamp? in [nil, LogTimestamp(seconds: 0), LogTimestamp(seconds: -1), LogTimestamp(seconds: .max)] {
+      parsed.timestamp = time
+      parsed.pluginTimestamp = time
+      #expect(parsed.timestamp == time && parsed.pluginTimestamp == time)
+    }
+    // What a `nil` replaces is forgotten: the structures compare equal again.
+    parsed.timestamp = nil
+    parsed.pluginTimestamp = nil
+    parsed.ciPrefix = nil
+    parsed.operationID = nil
+    parsed.plugin = nil
+    parsed.builder = nil
+    parsed.message = original.message
+    #expect(parsed == original)
+    parsed.timestamp = LogTimestamp(seconds: 0)
+    #expect(parsed != original)
+    parsed.timestamp = nil
+    parsed.builder = 0..<0
+    #expect(parsed != original)
+  }
 }
