@@ -400,19 +400,20 @@ struct LineCursor {
     // The common case, a bracketed GUID (`[8-4-4-4-12]`): its fixed bytes, then its 32 hex
     // digits eight at a time (the loop below tests and branches on every byte). Anything else
     // (other id bytes, other lengths) is left to the loop.
-    if bracket && start + 37 <= bytes.count && base.load(fromByteOffset: start + 36, as: UInt8.self) == 0x5D
-      && base.load(fromByteOffset: start + 8, as: UInt8.self) == 0x2D
-      && base.load(fromByteOffset: start + 13, as: UInt8.self) == 0x2D
-      && base.load(fromByteOffset: start + 18, as: UInt8.self) == 0x2D
-      && base.load(fromByteOffset: start + 23, as: UInt8.self) == 0x2D
-    {
+    if bracket && start + 37 <= bytes.count && base.load(fromByteOffset: start + 36, as: UInt8.self) == 0x5D {
       func word(_ offset: Int) -> UInt64 { base.loadUnaligned(fromByteOffset: start + offset, as: UInt64.self) }
       func half(_ offset: Int) -> UInt64 { UInt64(base.loadUnaligned(fromByteOffset: start + offset, as: UInt32.self)) }
       let guid = (word(0), word(8), word(16), word(24), UInt32(truncatingIfNeeded: half(32)))
       let close = start + 36
       let found = (start..<close, byte(close + 1) == UInt8(ascii: " ") ? close + 2 : close + 1)
+      // The remembered GUID has its dashes: compared first, they need no test of their own
+      // (matchOperationID 5.9 -> 5.4 M instructions for 81,092 lines of p100.log).
       if let last = memo.guid, last == guid { return found }
-      if LineCursor.allHexDigits(word(0)) && LineCursor.allHexDigits(half(9) | half(14) << 32)
+      if base.load(fromByteOffset: start + 8, as: UInt8.self) == 0x2D
+        && base.load(fromByteOffset: start + 13, as: UInt8.self) == 0x2D
+        && base.load(fromByteOffset: start + 18, as: UInt8.self) == 0x2D
+        && base.load(fromByteOffset: start + 23, as: UInt8.self) == 0x2D
+        && LineCursor.allHexDigits(word(0)) && LineCursor.allHexDigits(half(9) | half(14) << 32)
         && LineCursor.allHexDigits(half(19) | half(24) << 32) && LineCursor.allHexDigits(word(28))
       {
         memo.guid = guid
@@ -462,6 +463,9 @@ struct LineCursor {
   }
 
   /// `matchSlashTimestamp()`, comparing the timestamp with the one `memo` remembers first.
+  /// Inlined into the parser (three calls per line, most returning at the memo or the template
+  /// test): the parse 49.9 -> 47.7 M instructions for 81,092 lines of p100.log.
+  @inline(__always)
   mutating func matchSlashTimestamp(memo: inout LogLineStructure.Memo) -> LogTimestamp? {
     let at = index
     guard at + 19 <= bytes.count, let base = bytes.baseAddress else { return nil }
@@ -511,7 +515,9 @@ struct LineCursor {
     return (word &+ ones &* (0x80 - low)) & ~(word &+ ones &* (0x7F - high)) & top
   }
 
-  /// `packer: ` or `packer-<name> plugin: ` at the cursor.
+  /// `packer: ` or `packer-<name> plugin: ` at the cursor. Inlined into the parser: the parse
+  /// 47.7 -> 45.0 M instructions for 81,092 lines of p100.log.
+  @inline(__always)
   mutating func matchPlugin() -> Range<Int>? {
     let start = index
     guard consume("packer") else { return nil }
@@ -546,19 +552,24 @@ struct LineCursor {
   /// `==> name: `, `--> name: `, or four spaces plus `name: `; also a bare `==> ` say line.
   mutating func matchUIMarker() -> (UIMarker, Range<Int>?) {
     let start = index
-    var marker = UIMarker.none
-    if consume("==> ") || consumeExact("==>") {
+    let marker: UIMarker
+    if index + 4 <= bytes.count, let base = bytes.baseAddress {
+      // The three four-byte markers as one word each (little-endian), instead of three byte-by-
+      // byte compares: matchUIMarker 11.8 -> 9.9 M instructions for 81,092 lines of p100.log.
+      switch UInt32(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt32.self)) {
+      case 0x203E_3D3D: marker = .say  // `==> `
+      case 0x203E_2D2D: marker = .error  // `--> `
+      case 0x2020_2020: marker = .output  // four spaces
+      default: return (.none, nil)
+      }
+      index += 4
+    } else if consumeExact("==>") {
       marker = .say
-    } else if consume("--> ") {
-      marker = .error
-    } else if consume("    ") {
-      marker = .output
     } else {
       return (.none, nil)
     }
     let nameStart = index
-    var at = index
-    while at < bytes.count && LineCursor.isNameByte(bytes[at]) { at += 1 }
+    let at = firstNonNameByte(from: index)
     if at > nameStart, byte(at) == UInt8(ascii: ":"),
       byte(at + 1) == nil || byte(at + 1) == UInt8(ascii: " ")
     {
@@ -570,6 +581,30 @@ struct LineCursor {
       return (.none, nil)
     }
     return (marker, nil)
+  }
+
+  /// The offset of the first byte at or after `start` that is not a name byte (`isNameByte`), or
+  /// the end of the line: eight bytes at a time while eight remain (a builder's name, `azure-arm`,
+  /// is on every UI line with a marker).
+  func firstNonNameByte(from start: Int) -> Int {
+    var at = start
+    if let base = bytes.baseAddress {
+      let ones: UInt64 = 0x0101_0101_0101_0101
+      let top = ones &* 0x80
+      while at + 8 <= bytes.count {
+        let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+        // `within` needs bytes below 0x80: test their low seven bits, then drop the others.
+        let low = word & ~top
+        let names =
+          (LineCursor.within(low, 0x30, 0x39) | LineCursor.within(low | ones &* 0x20, 0x61, 0x7A)
+            | LineCursor.within(low, 0x2D, 0x2E) | LineCursor.within(low, 0x5F, 0x5F)) & ~word
+        let others = ~names & top
+        if others != 0 { return at + others.trailingZeroBitCount / 8 }
+        at += 8
+      }
+    }
+    while at < bytes.count && LineCursor.isNameByte(bytes[at]) { at += 1 }
+    return at
   }
 
   /// Whether `value` may be part of a builder's name: `0-9`, `a-z`, `A-Z`, `-`, `_`, `.` (a bit

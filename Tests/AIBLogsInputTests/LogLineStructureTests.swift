@@ -94,6 +94,24 @@ func structure(_ line: String) -> (LogLineStructure, String) {
     }
   }
 
+  /// The word-at-a-time search for the end of a builder's name finds the first byte that is
+  /// not a name byte, for every byte value at every position of a name.
+  @Test func theEndOfANameIsFoundEightBytesAtATime() {
+    let name = Array("azure-arm.build_image-2".utf8)
+    for length in 0...name.count {
+      for position in 0..<max(length, 1) {
+        for value in 0...255 {
+          var line = Array(name.prefix(length))
+          if position < length { line[position] = UInt8(value) }
+          let start = length > 0 && value % 3 == 0 ? 1 : 0
+          let expected = line[min(start, line.count)...].firstIndex { !LineCursor.isNameByte($0) } ?? line.count
+          let found = line.withUnsafeBytes { LineCursor($0).firstNonNameByte(from: min(start, line.count)) }
+          #expect(found == expected, "\(line) from \(start)")
+        }
+      }
+    }
+  }
+
   /// The word-at-a-time timestamp reader agrees with reading it digit by digit, for valid
   /// times and for each byte of one replaced by every value.
   @Test func slashTimestampsAreReadAsWords() {
