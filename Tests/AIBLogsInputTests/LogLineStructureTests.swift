@@ -94,6 +94,24 @@ func structure(_ line: String) -> (LogLineStructure, String) {
     }
   }
 
+  /// The word-at-a-time search for the end of a builder's name finds the first byte that is
+  /// not a name byte, for every byte value at every position of a name.
+  @Test func theEndOfANameIsFoundEightBytesAtATime() {
+    let name = Array("azure-arm.build_image-2".utf8)
+    for length in 0...name.count {
+      for position in 0..<max(length, 1) {
+        for value in 0...255 {
+          var line = Array(name.prefix(length))
+          if position < length { line[position] = UInt8(value) }
+          let start = length > 0 && value % 3 == 0 ? 1 : 0
+          let expected = line[min(start, line.count)...].firstIndex { !LineCursor.isNameByte($0) } ?? line.count
+          let found = line.withUnsafeBytes { LineCursor($0).firstNonNameByte(from: min(start, line.count)) }
+          #expect(found == expected, "\(line) from \(start)")
+        }
+      }
+    }
+  }
+
   /// The word-at-a-time timestamp reader agrees with reading it digit by digit, for valid
   /// times and for each byte of one replaced by every value.
   @Test func slashTimestampsAreReadAsWords() {
@@ -259,5 +277,51 @@ func structure(_ line: String) -> (LogLineStructure, String) {
     let (yaml, yamlMessage) = structure("    provisioningState: Failed")
     #expect(yaml.marker == .none)
     #expect(yamlMessage == "    provisioningState: Failed")
+  }
+
+  /// The structure is stored compactly (it is copied into every matched line): it must stay
+  /// within one 64-byte stride.
+  @Test func theStructureFitsIn64Bytes() {
+    #expect(MemoryLayout<LogLineStructure>.stride <= 64)
+  }
+
+  /// The properties read back what was set, `nil` and empty ranges included, and two structures
+  /// are equal exactly when their properties are.
+  @Test func propertiesReadBackWhatWasSet() {
+    var parsed = structure("PACKER OUT x").0
+    let original = parsed
+    for range: Range<Int>? in [
+      nil, 0..<0, 3..<3, 0..<1, 7..<42, 0..<Int(UInt32.max), Int(UInt32.max)..<Int(UInt32.max),
+    ] {
+      parsed.ciPrefix = range
+      parsed.operationID = range
+      parsed.plugin = range
+      parsed.builder = range
+      #expect(parsed.ciPrefix == range && parsed.operationID == range)
+      #expect(parsed.plugin == range && parsed.builder == range)
+      if let range {
+        parsed.message = range
+        #expect(parsed.message == range)
+      }
+    }
+    for time: LogTimestamp? in [nil, LogTimestamp(seconds: 0), LogTimestamp(seconds: -1), LogTimestamp(seconds: .max)] {
+      parsed.timestamp = time
+      parsed.pluginTimestamp = time
+      #expect(parsed.timestamp == time && parsed.pluginTimestamp == time)
+    }
+    // What a `nil` replaces is forgotten: the structures compare equal again.
+    parsed.timestamp = nil
+    parsed.pluginTimestamp = nil
+    parsed.ciPrefix = nil
+    parsed.operationID = nil
+    parsed.plugin = nil
+    parsed.builder = nil
+    parsed.message = original.message
+    #expect(parsed == original)
+    parsed.timestamp = LogTimestamp(seconds: 0)
+    #expect(parsed != original)
+    parsed.timestamp = nil
+    parsed.builder = 0..<0
+    #expect(parsed != original)
   }
 }
