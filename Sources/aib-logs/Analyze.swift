@@ -29,7 +29,7 @@ struct Analyze: ParsableCommand {
 
   func validate() throws {
     try requireInputOrPipe(files)
-    if maxLineLength < 1024 { throw ValidationError("--max-line-length must be at least 1024") }
+    try requireValidMaxLineLength(maxLineLength)
   }
 
   func run() throws {

@@ -20,6 +20,7 @@ struct Inspect: ParsableCommand {
 
   func validate() throws {
     try requireInputOrPipe(files)
+    try requireValidMaxLineLength(maxLineLength)
   }
 
   func run() throws {

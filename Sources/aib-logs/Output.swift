@@ -86,3 +86,15 @@ func requireInputOrPipe(_ files: [String]) throws {
     throw ValidationError("give a file to read, or pipe one in ('-' reads standard input)")
   }
 }
+
+/// The range `--max-line-length` accepts: at least a kilobyte, and at most 1 GiB (a line's
+/// parts are kept as 32-bit offsets, and the reader holds four buffers of this size).
+let maxLineLengthRange = 1024...(1 << 30)
+
+/// Rejects a `--max-line-length` outside `maxLineLengthRange` with a one-line message.
+func requireValidMaxLineLength(_ value: Int) throws {
+  guard maxLineLengthRange.contains(value) else {
+    throw ValidationError(
+      "--max-line-length must be between \(maxLineLengthRange.lowerBound) and \(maxLineLengthRange.upperBound)")
+  }
+}

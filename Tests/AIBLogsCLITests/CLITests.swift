@@ -161,6 +161,14 @@ let succeededLog = """
     #expect(result.stderr.contains("--format"))
   }
 
+  /// A line's parts are kept as 32-bit offsets: the limit is bounded, with a usage error.
+  @Test(arguments: ["analyze", "inspect"], ["100", "1073741825"])
+  func maxLineLengthOutsideItsRangeIsAUsageError(command: String, value: String) throws {
+    let result = try run([command, "--max-line-length", value, "x.log"])
+    #expect(result.status == 64)
+    #expect(result.stderr.contains("--max-line-length must be between 1024 and 1073741824"))
+  }
+
   @Test func standardInputIsReadForDashAndForNoFile() throws {
     let dash = try run(["analyze", "--format", "json", "-"], stdin: Data(failedLog.utf8))
     #expect(dash.status == 1)
