@@ -137,8 +137,8 @@ public final class ScanPipeline {
           slot.isEnd = false
           slot.error = nil
           // Balance the threads: when the caller has nothing queued, it scans this block itself
-          // while this thread reads the next. The worker alone scanned every block before, and the caller waited about 65 ms per GB
-          // for it; now about 20 ms.
+          // while this thread reads the next. The worker alone scanned every block before, and
+          // the caller waited about 65 ms per GB for it; now about 20 ms.
           slot.needsScan = awaitsFilter || shared.backlog.load(ordering: .acquiring) == 0
           if slot.needsScan {
             slot.filter = filter

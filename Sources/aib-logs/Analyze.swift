@@ -22,7 +22,7 @@ struct Analyze: ParsableCommand {
       valueName: "template.json"))
   var template: String?
 
-  @Option(help: "Longest line, in bytes, matched whole; longer lines are cut and counted.")
+  @Option(help: "Longest line, in bytes (1024 to 1 GiB), matched whole; longer lines are cut and counted.")
   var maxLineLength: Int = 1 << 20
 
   @OptionGroup var patternOptions: PatternOptions

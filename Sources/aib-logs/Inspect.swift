@@ -12,7 +12,7 @@ struct Inspect: ParsableCommand {
   @Argument(help: "Log files; none or '-' reads standard input.")
   var files: [String] = []
 
-  @Option(help: "Longest line, in bytes, kept whole; longer lines are cut and counted.")
+  @Option(help: "Longest line, in bytes (1024 to 1 GiB), kept whole; longer lines are cut and counted.")
   var maxLineLength: Int = 1 << 20
 
   @Flag(help: "Also compute the SHA-256 of each raw input.")
