@@ -1,4 +1,5 @@
 import AIBLogsInput
+internal import CLiteralFilter
 import Dispatch
 
 /// Something to look for in log lines: literals for the prefilter and regexes for the
@@ -491,9 +492,18 @@ public final class RuleScanner {
     var state = lineState
     lineState = LineState()
     defer { lineState = state }
+    let base = block.bytes.baseAddress
     for part in candidates {
       candidateLineCount += part.lines.count
-      for line in part.lines {
+      let lines = part.lines
+      for (index, line) in lines.enumerated() {
+        // The next candidate line's first and last bytes, asked for ahead: the lines were read
+        // and scanned by the other thread (or long before), and the first touch of each waited
+        // for the cache.
+        if index + 1 < lines.count, let base {
+          aib_prefetch(base + lines[index + 1].start)
+          aib_prefetch(base + lines[index + 1].end - 1)
+        }
         var rules = part.rules[line.firstRule..<(line.firstRule + line.ruleCount)]
         if rules.count > 1 {
           state.sortedRules.removeAll(keepingCapacity: true)
