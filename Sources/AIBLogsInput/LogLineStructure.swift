@@ -71,13 +71,14 @@ public struct LogTimestamp: Sendable, Equatable, Comparable, Hashable {
 ///
 /// Ranges are byte offsets into the line the structure was parsed from.
 public struct LogLineStructure: Sendable, Equatable {
-  // The parts are stored compactly and read through the computed properties below: offsets as
-  // `UInt32`, a missing range as `Offsets.none`, a timestamp as its seconds and a flag. That
+  // The parts are stored compactly and read through the properties below (computed, or
+  // wrapped by `CompactRange`): offsets as `UInt32`, a missing range as `Offsets.none`, a
+  // timestamp as its seconds and a flag. That
   // makes the structure 61 bytes instead of 144 with `Range<Int>?` and `LogTimestamp?` fields:
   // the analysis parses ~767,000 candidate lines per GB and copies each structure it keeps into
   // a `MatchedLine`, and at 144 bytes every copy was a `memcpy` call.
   // Offsets must fit in `UInt32`: `init(parsing:memo:)` checks the line's length once (the
-  // reader's `--max-line-length` defaults to 1 MiB), and the setters trap on a range that
+  // reader's `--max-line-length` is at most 1 GiB), and the setters trap on a range that
   // does not fit, rather than storing a wrong one.
 
   /// A range of byte offsets, or none (`lower > upper`, which no range has).
@@ -114,10 +115,6 @@ public struct LogLineStructure: Sendable, Equatable {
 
   @usableFromInline var timestampSeconds: Int64 = 0
   @usableFromInline var pluginTimestampSeconds: Int64 = 0
-  @usableFromInline var ciPrefixOffsets = Offsets.none
-  @usableFromInline var operationIDOffsets = Offsets.none
-  @usableFromInline var pluginOffsets = Offsets.none
-  @usableFromInline var builderOffsets = Offsets.none
   @usableFromInline var messageOffsets: Offsets
   /// Which Packer stream the line belongs to.
   public var stream: LogStream = .other
@@ -131,46 +128,54 @@ public struct LogLineStructure: Sendable, Equatable {
   /// Whether `pluginTimestampSeconds` holds a timestamp (0 when not).
   @usableFromInline var hasPluginTimestamp = false
 
+  /// An optional range kept as `Offsets`: the optional ranges below.
+  @propertyWrapper
+  public struct CompactRange: Sendable, Equatable {
+    @usableFromInline var offsets: Offsets
+
+    /// A range, or none.
+    @inlinable public init(wrappedValue: Range<Int>?) { offsets = Offsets(wrappedValue) }
+
+    /// The range, or nil.
+    @inlinable public var wrappedValue: Range<Int>? {
+      get { offsets.range }
+      set { offsets = Offsets(newValue) }
+    }
+  }
+
   /// The CI timestamp prefix (Azure DevOps or Jenkins), if any.
-  @inlinable public var ciPrefix: Range<Int>? {
-    get { ciPrefixOffsets.range }
-    set { ciPrefixOffsets = Offsets(newValue) }
-  }
+  @CompactRange public var ciPrefix: Range<Int>? = nil
   /// The operation id inside `[...]`, if any.
-  @inlinable public var operationID: Range<Int>? {
-    get { operationIDOffsets.range }
-    set { operationIDOffsets = Offsets(newValue) }
-  }
+  @CompactRange public var operationID: Range<Int>? = nil
   /// The timestamp after `PACKER` (or at the start of a plain Packer log line).
   @inlinable public var timestamp: LogTimestamp? {
-    get { hasTimestamp ? LogTimestamp(seconds: timestampSeconds) : nil }
-    set {
-      hasTimestamp = newValue != nil
-      timestampSeconds = newValue?.seconds ?? 0
-    }
+    get { Self.timestamp(hasTimestamp, timestampSeconds) }
+    set { (hasTimestamp, timestampSeconds) = Self.stored(newValue) }
   }
   /// The plugin name (`packer-plugin-azure_v2.5.1_x5.0_linux_amd64`, `packer`), if any.
-  @inlinable public var plugin: Range<Int>? {
-    get { pluginOffsets.range }
-    set { pluginOffsets = Offsets(newValue) }
-  }
+  @CompactRange public var plugin: Range<Int>? = nil
   /// The plugin's own timestamp, if any.
   @inlinable public var pluginTimestamp: LogTimestamp? {
-    get { hasPluginTimestamp ? LogTimestamp(seconds: pluginTimestampSeconds) : nil }
-    set {
-      hasPluginTimestamp = newValue != nil
-      pluginTimestampSeconds = newValue?.seconds ?? 0
-    }
+    get { Self.timestamp(hasPluginTimestamp, pluginTimestampSeconds) }
+    set { (hasPluginTimestamp, pluginTimestampSeconds) = Self.stored(newValue) }
   }
   /// The builder name after the marker (`azure-arm`), if any.
-  @inlinable public var builder: Range<Int>? {
-    get { builderOffsets.range }
-    set { builderOffsets = Offsets(newValue) }
-  }
+  @CompactRange public var builder: Range<Int>? = nil
   /// The message: the line after every recognised prefix.
   @inlinable public var message: Range<Int> {
     get { Range(uncheckedBounds: (Int(messageOffsets.lower), Int(messageOffsets.upper))) }
     set { messageOffsets = Offsets(newValue) }
+  }
+
+  /// A stored timestamp (its flag and seconds) as the optional the properties show.
+  @inlinable static func timestamp(_ isSet: Bool, _ seconds: Int64) -> LogTimestamp? {
+    isSet ? LogTimestamp(seconds: seconds) : nil
+  }
+
+  /// How a timestamp is stored: its flag, and its seconds (0 when there is none, so that `==`
+  /// compares what the properties show).
+  @inlinable static func stored(_ timestamp: LogTimestamp?) -> (Bool, Int64) {
+    (timestamp != nil, timestamp?.seconds ?? 0)
   }
 
   /// What the lines parsed before held, so that the parts a line repeats from them are compared
@@ -206,11 +211,11 @@ public struct LogLineStructure: Sendable, Equatable {
     messageOffsets = offsets(0, line.count)
     cursor.skipPasteDecoration()
     if let end = cursor.matchCITimestamp() {
-      ciPrefixOffsets = offsets(cursor.index, end)
+      _ciPrefix.offsets = offsets(cursor.index, end)
       cursor.index = end
     }
     if let id = cursor.matchOperationID(memo: &memo) {
-      operationIDOffsets = offsets(id.id.lowerBound, id.id.upperBound)
+      _operationID.offsets = offsets(id.id.lowerBound, id.id.upperBound)
       cursor.index = id.end
     }
     if cursor.consume("PACKER ") {
@@ -232,7 +237,7 @@ public struct LogLineStructure: Sendable, Equatable {
     }
     if stream != .other {
       if let plugin = cursor.matchPlugin() {
-        pluginOffsets = offsets(plugin.lowerBound, plugin.upperBound)
+        _plugin.offsets = offsets(plugin.lowerBound, plugin.upperBound)
         if let time = cursor.matchSlashTimestamp(memo: &memo) { pluginTimestamp = time }
       }
       if cursor.consume("ui error: ") {
@@ -242,12 +247,12 @@ public struct LogLineStructure: Sendable, Equatable {
       }
       let (marker, builder) = cursor.matchUIMarker()
       self.marker = marker
-      if let builder { builderOffsets = offsets(builder.lowerBound, builder.upperBound) }
+      if let builder { _builder.offsets = offsets(builder.lowerBound, builder.upperBound) }
     } else if cursor.startsWith("==> ") || cursor.startsWith("--> ") || cursor.startsWithBareBuilderOutput() {
       // Packer's UI output pasted without any log prefix (a terminal, a CI step).
       let (marker, builder) = cursor.matchUIMarker()
       self.marker = marker
-      if let builder { builderOffsets = offsets(builder.lowerBound, builder.upperBound) }
+      if let builder { _builder.offsets = offsets(builder.lowerBound, builder.upperBound) }
     }
     messageOffsets = offsets(cursor.index, line.count)
   }
