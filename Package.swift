@@ -24,7 +24,8 @@ let package = Package(
       providers: [.apt(["zlib1g-dev"])]
     ),
 
-    // The SIMD kernel of the literal prefilter (our own C), wrapped by AIBLogsMatching/LineFilter.swift.
+    // The SIMD kernel of the literal prefilter (our own C), wrapped by AIBLogsMatching/LineFilter.swift,
+    // and a prefetch hint for the verifier (AIBLogsMatching/RuleSet.swift).
     .target(name: "CLiteralFilter"),
 
     // Layer 1: reading bytes and lines (plain, gzip, UTF-16), and the structure of one line.
