@@ -24,7 +24,8 @@ public final class LineReader {
   public private(set) var byteCount: Int64 = 0
   /// The number of lines that were cut at `maxLineLength`.
   public private(set) var cutLineCount = 0
-  /// The line number of the first line that was cut, if any.
+  /// The line number of the first line that was cut, if any (counted as `lineCount` is: a
+  /// consumer that numbers lines itself, as `ScanPipeline` does, keeps its own).
   public private(set) var firstCutLineNumber: Int?
   /// Whether the input read so far ends with a line break (true for an empty input): a log
   /// that was cut off usually ends inside a line.

@@ -95,6 +95,7 @@ let maxLineLengthRange = 1024...(1 << 30)
 func requireValidMaxLineLength(_ value: Int) throws {
   guard maxLineLengthRange.contains(value) else {
     throw ValidationError(
-      "--max-line-length must be between \(maxLineLengthRange.lowerBound) and \(maxLineLengthRange.upperBound)")
+      "--max-line-length must be between \(maxLineLengthRange.lowerBound) and \(maxLineLengthRange.upperBound) "
+        + "bytes (1 GiB)")
   }
 }
