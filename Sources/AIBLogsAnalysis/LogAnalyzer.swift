@@ -48,18 +48,19 @@ public struct InputDiagnosis: Sendable, Codable {
 public enum PrimaryRole: String, Sendable, Codable {
   /// The cause of the failure or cancellation the input shows.
   case rootCause = "root-cause"
-  /// The input ends before the build did and shows no failure: the finding the step still
-  /// running at the end was held up by, named as the likely cause; the build may still have
-  /// failed for another reason in the part the input lacks.
+  /// The input shows no failure: it ends before the build did and the finding is what the step
+  /// still running at the end was held up by, or it is an excerpt (no customizer, no final
+  /// status) and the finding is the most specific problem it shows. Named as the likely cause;
+  /// the build may have failed for another reason in the part the input lacks.
   case likelyCause = "likely-cause"
 }
 
 extension InputDiagnosis {
-  /// What `primary` is: the root cause of a failure the input shows, or, when the input ends
-  /// before the build did (outcome incomplete), its likely cause; nil when there is no primary.
+  /// What `primary` is: the root cause of a failure the input shows, or, when the input shows no
+  /// failure (outcome incomplete or unknown), its likely cause; nil when there is no primary.
   public var primaryRole: PrimaryRole? {
     guard primary != nil else { return nil }
-    return outcome == .incomplete ? .likelyCause : .rootCause
+    return outcome == .incomplete || outcome == .unknown ? .likelyCause : .rootCause
   }
 }
 

@@ -39,6 +39,7 @@ enum Marker: String, CaseIterable {
   case killedJob
   case devopsTask
   case vmSize
+  case logLocation
 
   /// The rule that finds this marker.
   var rule: MatchRule {
@@ -207,6 +208,10 @@ enum Marker: String, CaseIterable {
     case .vmSize:
       // The builder's configuration dump names the build VM's size.
       (["VMSize="], [#"\bVMSize=(?<size>Standard_[A-Za-z0-9_]+)"#])
+    case .logLocation:
+      // Where a failed run's status says its customization.log is (a blob URL, or the storage
+      // account's resource path in the 2024 wording).
+      (["/packerlogs/"], [#"(?<location>[^\s"'<>]*/packerlogs/[^\s"'<>]*?/customization\.log)"#])
     }
   }
 }

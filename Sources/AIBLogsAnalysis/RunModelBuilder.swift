@@ -58,6 +58,8 @@ final class RunModelBuilder {
   private var provisioningFailed = false
   /// The build VM's size, from the builder's configuration dump.
   private var vmSize: String?
+  /// Where the input says the run's customization.log is (a failed run's status names it).
+  private var logLocation: String?
   private var cancelLine: EvidenceLine?
   private var cancelTime: LogTimestamp?
   private var cancelCustomizer: Int?
@@ -699,6 +701,8 @@ final class RunModelBuilder {
       sawDevopsTask = true
     case .vmSize:
       if vmSize == nil { vmSize = captures["size"] }
+    case .logLocation:
+      if logLocation == nil { logLocation = captures["location"] }
     }
   }
 
@@ -1050,7 +1054,13 @@ final class RunModelBuilder {
     var primary = choosePrimary(outcome: outcome)
     // The log ends before the build did and shows no failure: what the step still running was
     // held up by is its likely cause (the outcome stays incomplete).
-    let likely = primary == nil && outcome == .incomplete ? likelyCauseInUnfinishedStep() : nil
+    var likely = primary == nil && outcome == .incomplete ? likelyCauseInUnfinishedStep() : nil
+    // An input without a single customizer and without a final status (an excerpt pasted from a
+    // log or an issue, a log cut before the customizers) that still shows a specific problem:
+    // that problem is its likely cause.
+    if primary == nil, likely == nil, outcome == .incomplete || outcome == .unknown, customizers.isEmpty {
+      likely = likelyCauseInExcerpt()
+    }
     if let likely { primary = likely }
     // A run status that only says the run was cancelled (runState Canceled, an empty message)
     // names no failure: a user or a pipeline cancelled it, which is not an unknown failure.
@@ -1095,6 +1105,10 @@ final class RunModelBuilder {
       path: path, kind: kind, outcome: outcome, primary: primary, chain: chain, findings: ordered,
       timeline: timeline, input: facts, warnings: warnings)
   }
+
+  /// Whether the input holds lines of a Packer log (a customization.log's, or a plain one's), not
+  /// only a run status or other pasted text.
+  private var sawLogLines: Bool { sawPackerPrefix || sawPlainPackerLog || sawPackerUIOutput }
 
   /// Whether the input ends before the build did: no final status, no cancellation, no export line.
   private var endsUnfinished: Bool {
@@ -1172,6 +1186,25 @@ final class RunModelBuilder {
     return best?.id
   }
 
+  /// For an input that shows no customizer and no final status: the most specific finding that
+  /// is not benign (a warning at least, of rank 50 or more or printed at least three times), the
+  /// most repeated among equals, then the latest; or nil.
+  private func likelyCauseInExcerpt() -> String? {
+    var best: (id: String, rank: Int, repeats: Int, line: Int)?
+    for id in findingOrder {
+      guard let finding = findings[id], !finding.benign, finding.severity >= .warning,
+        finding.rank >= 50 || finding.occurrences >= 3
+      else { continue }
+      let line = findingLastEvidence[id]?.line ?? finding.line
+      if let current = best, (current.rank, current.repeats, current.line) >= (finding.rank, finding.occurrences, line)
+      {
+        continue
+      }
+      best = (id, finding.rank, finding.occurrences, line)
+    }
+    return best?.id
+  }
+
   /// Whether an output line only continues the error record before it (PowerShell's position,
   /// code and category lines), so that a step printing it has not gone on.
   static func continuesErrorRecord(_ text: String) -> Bool {
@@ -1184,7 +1217,15 @@ final class RunModelBuilder {
   /// evidence is where it began and how the step last printed it (a line the step repeated is
   /// kept once, at its last occurrence, besides the finding's first line).
   private func describeLikelyCause(_ id: String) {
-    guard var finding = findings[id], let step = runningAtEnd else { return }
+    guard var finding = findings[id] else { return }
+    guard let step = runningAtEnd else {
+      finding.message +=
+        (finding.message.hasSuffix("\u{201D}") ? "." : "")
+        + " The input shows no customizer and no final status (an excerpt, or a log that ends before the "
+        + "customizers): this is the likely cause of a failure, not a confirmed one."
+      findings[id] = finding
+      return
+    }
     let name = Self.stepName(customizers[step])
     var sentence = " The log ends while \(name) is still running"
     if ongoingConditions.contains(id) {
@@ -1240,8 +1281,11 @@ final class RunModelBuilder {
     // has lasted longer than generalizing takes: 15 minutes, or 180 of the script's 5-second
     // polls when its lines carry no time. Then the loop is the likely cause, not a failure.
     let stillPolling = runningAtEnd.map { customizers[$0].aibStep == "deprovision" } ?? false
+    // A build cancelled while the state was IMAGE_STATE_UNDEPLOYABLE needs two such lines (an
+    // excerpt that elides the rest of the loop, as the catalog's); otherwise three.
+    let loopMinimum = cancelLine != nil && lastImageState == "IMAGE_STATE_UNDEPLOYABLE" ? 2 : 3
     if !reachedReseal, let state = lastImageState, let loop = imageStateSpans[state],
-      let count = imageStates[state], count >= 3,
+      let count = imageStates[state], count >= loopMinimum,
       state == "IMAGE_STATE_UNDEPLOYABLE" || stopped,
       !stillPolling || Self.lastsLongerThanSysprep(count: count, from: loop.firstTime, to: loop.lastTime)
     {
@@ -1289,6 +1333,17 @@ final class RunModelBuilder {
           + "comes from the validation stage, not from a customizer."
         findings["packer-build-failed"] = wrapper
       }
+    }
+    // The PublicAccessNotPermitted XML in an input without customization.log lines, beside the
+    // run status that names the log's URL: what opening that link in a browser returns (catalog
+    // H3), not an artifact the build could not read (D10, which a line alone cannot tell apart).
+    if !sawLogLines, let blocked = findings["storage-public-access-blocked"],
+      let url = logLocation,
+      ensureFinding(
+        "log-link-public-access-not-permitted", line: blocked.line, evidence: blocked.evidence, customizer: nil)
+    {
+      findings["log-link-public-access-not-permitted"]?.captures["url"] = url
+      findings["storage-public-access-blocked"] = nil
     }
     // A cancelled build: which step was running and how long the log was silent before the end.
     if let cancel = cancelLine {
@@ -1721,16 +1776,21 @@ final class RunModelBuilder {
     return "\(Int(value)) B"
   }
 
-  /// A script exit code the build went on after was allowed by `validExitCodes`: it is not a
+  /// A script exit code the build went on after (to the next customizer, or, for the last one,
+  /// to a build that finished without an error) was allowed by `validExitCodes`: it is not a
   /// failure, so the finding is set aside with that reason.
   private func demoteAcceptedExitCodes() {
     guard var finding = findings["script-nonzero-exit"], let index = findingCustomizer["script-nonzero-exit"],
-      index >= 0, index + 1 < customizers.count, !customizers[index].failed
+      index >= 0, !customizers[index].failed
     else { return }
+    let finishedWell = finishedLine != nil && erroredLine == nil && cancelLine == nil && !someBuildsFailed
+    guard index + 1 < customizers.count || finishedWell else { return }
     finding.severity = .note
     finding.benign = true
     finding.benignReason =
-      "The build went on to the next customizer after this exit code, so the customizer's validExitCodes allowed it."
+      index + 1 < customizers.count
+      ? "The build went on to the next customizer after this exit code, so the customizer's validExitCodes allowed it."
+      : "The build finished without an error after this exit code, so the customizer's validExitCodes allowed it."
     findings["script-nonzero-exit"] = finding
   }
 
@@ -1945,7 +2005,8 @@ final class RunModelBuilder {
     guard var finding = findings[id] else { return }
     var extra: [EvidenceLine] = []
     var stepOutput: [EvidenceLine] = []
-    if finding.phase == .customize || finding.phase == .deprovision {
+    // Outside any step, only a log's lines are output (not the text around a pasted status).
+    if finding.phase == .customize || finding.phase == .deprovision, (findingCustomizer[id] ?? -1) >= 0 || sawLogLines {
       stepOutput = notable[findingCustomizer[id] ?? -1] ?? []
       extra += stepOutput
     }

@@ -120,6 +120,46 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(sealed.findings.first?.message.contains("without /generalize") == true)
   }
 
+  @Test func anExitCodeOfTheLastStepThatTheFinishedBuildWentOnFromWasAllowed() throws {
+    // No deprovision step after it (AIB's is optional with some sources): the capture and a
+    // build that finished without an error show that validExitCodes accepted 3010.
+    let plugin = "packer-plugin-azure_v2.5.1_x5.0_linux_amd64 plugin: 2026/02/21 10:00:03"
+    let diagnosis = try diagnose([
+      new("10:00:00", "ui: ==> azure-arm: Connected to WinRM!"),
+      new("10:00:01", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new(
+        "10:00:02",
+        "\(plugin) [INFO] starting remote command: powershell -executionpolicy bypass -file \"C:/Windows/Temp/packer-elevated-shell-69ae9b85.ps1\""
+      ),
+      new("10:00:03", "ui:     azure-arm: msiexec finished"),
+      new(
+        "10:00:03",
+        "\(plugin) [INFO] command 'powershell -executionpolicy bypass -file \"C:/Windows/Temp/packer-elevated-shell-69ae9b85.ps1\"' exited with code: 3010"
+      ),
+      new("10:00:04", "ui: ==> azure-arm: Querying the machine's properties ..."),
+      new("10:00:05", "ui: ==> azure-arm: Powering off machine ..."),
+      new("10:14:00", "ui: Build 'azure-arm' finished after 14 minutes 3 seconds."),
+    ])
+    #expect(diagnosis.outcome == .succeeded)
+    #expect(diagnosis.primary == nil)
+    let exit = try #require(diagnosis.findings.first { $0.id == "script-nonzero-exit" })
+    #expect(exit.benign)
+    #expect(exit.benignReason?.contains("finished without an error") == true)
+  }
+
+  @Test func twoUndeployableStatesBeforeACancellationAreTheLoop() throws {
+    // The catalog's excerpt: the loop's lines elided after the second one, then the cancellation.
+    let cancelled = try diagnose(
+      sysprepPolling(
+        "IMAGE_STATE_UNDEPLOYABLE", count: 2,
+        ending: [new("13:55:00", "ui error: Cancelling build after receiving terminated")]))
+    #expect(cancelled.primary == "sysprep-state-loop")
+    #expect(cancelled.findings.first?.occurrences == 2)
+    // Without a cancellation two are only a log cut while Sysprep works.
+    let running = try diagnose(sysprepPolling("IMAGE_STATE_UNDEPLOYABLE", count: 2, ending: []))
+    #expect(running.findings.allSatisfy { $0.id != "sysprep-state-loop" })
+  }
+
   @Test func aStateOtherThanUndeployableRepeatedBeforeTheStepMovesOnIsNoLoop() throws {
     // A normal run prints IMAGE_STATE_COMPLETE a few times before Sysprep gets going; a log that
     // ends there (cut off, still running) or goes on to the generalized state has no loop.
@@ -977,6 +1017,36 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(diagnosis.findings.contains { $0.id == "sysprep-telemetry-service-missing" && !$0.benign })
   }
 
+  @Test func anExcerptWithoutStepsNamesItsMostSpecificFindingAsTheLikelyCause() throws {
+    // The catalog's excerpt of a File customizer's download (a log fragment, no customizer start).
+    let excerpt = try diagnose([
+      "[086cf9c4-0457-4e8f-bfd4-908cfe3fe43c] PACKER OUT",
+      "myBigFile.zip 826 B / 826000 B  1.00%",
+      "..",
+      "myBigFile.zip 826000 B / 826000 B  100.00%",
+    ])
+    #expect(excerpt.timeline.customizers.isEmpty)
+    #expect(excerpt.outcome == .incomplete)
+    #expect(excerpt.primary == "file-customizer-large-download")
+    #expect(excerpt.primaryRole == .likelyCause)
+    #expect(excerpt.findings.first?.message.contains("no customizer and no final status") == true)
+
+    // Text that is no log at all (outcome unknown): the same, and still a likely cause.
+    let pasted = try diagnose([
+      "Get-Service : Cannot find any service with service name 'WindowsAzureTelemetryService'."
+    ])
+    #expect(pasted.outcome == .unknown)
+    #expect(pasted.primary == "sysprep-telemetry-service-missing")
+    #expect(pasted.primaryRole == .likelyCause)
+
+    // A generic record (rank under 50) printed once is no likely cause.
+    let generic = try diagnose([
+      "Remove-Item : Cannot find path 'C:\\Temp\\old' because it does not exist.",
+      "    + FullyQualifiedErrorId : PathNotFound,Microsoft.PowerShell.Commands.RemoveItemCommand",
+    ])
+    #expect(generic.primary == nil)
+  }
+
   @Test func aCustomizerThatWritesTheDeprovisionOverrideIsTheUsersStep() throws {
     // It names c:\DeprovisioningScript.ps1 in its source; only AIB's own command, the running
     // script's errors and its output mark the deprovision step.
@@ -1728,6 +1798,52 @@ struct SplitMix64: RandomNumberGenerator {
     #expect(finding.message.contains("may not perform Microsoft.Compute/galleries/images/versions/write"))
     #expect(finding.templatePaths.prefix(2) == ["identity", "properties.distribute[0]"])
     #expect(diagnosis.chain == ["distribution-failed-generic"])
+  }
+
+  /// What a browser shows for the log's URL when the staging account allows no anonymous access.
+  let publicAccessXML = [
+    "<Error>",
+    "<Code>PublicAccessNotPermitted</Code>",
+    "<Message>Public access is not permitted on this storage account. RequestId:0771516a-c01e-0006-7691-4a727d000000 Time:2022-04-07T15:07:21.3330104Z</Message>",
+    "</Error>",
+  ]
+
+  @Test func thePublicAccessErrorBesideTheLogsURLIsTheLogLinkNotTheBuild() throws {
+    // A user pastes the run status, then what opening its log link returned (catalog H3).
+    let diagnosis = try diagnose(
+      [
+        "Deployment failed. Correlation ID: 5bb0a03a-1111. During the image build a failure has occurred. Please review the build log to identify which build/customization step failed. For more troubleshooting steps go to https://aka.ms/azvmimagebuilderts. Image build log location: https://xk.blob.core.windows.net/packerlogs/01a41885-d410/customization.log. OperationId: 019d793b. Use this operationId to search packer logs.",
+        "",
+        "When I open the log location I get:",
+      ] + publicAccessXML)
+    #expect(diagnosis.outcome == .failed)
+    #expect(diagnosis.primary == "packer-build-failed")
+    #expect(!diagnosis.findings.contains { $0.id == "storage-public-access-blocked" })
+    let link = try #require(diagnosis.findings.first { $0.id == "log-link-public-access-not-permitted" })
+    #expect(link.benign)
+    #expect(link.message.contains("https://xk.blob.core.windows.net/packerlogs/01a41885-d410/customization.log"))
+    #expect(link.evidence.map(\.line) == [5, 6])
+    // The XML's lines are not the wrapper's evidence: they are no build output.
+    #expect(diagnosis.findings.first?.evidence.map(\.line) == [1])
+
+    // The location alone, without the wrapper's words, says the same.
+    let located = try diagnose(
+      ["Image build log location: https://xk.blob.core.windows.net/packerlogs/01a41885-d410/customization.log."]
+        + publicAccessXML)
+    #expect(located.findings.contains { $0.id == "log-link-public-access-not-permitted" })
+    #expect(!located.findings.contains { $0.id == "storage-public-access-blocked" })
+  }
+
+  @Test func thePublicAccessErrorInACustomizersOutputIsTheArtifactsStorage() throws {
+    // In a customization.log the same XML is a download the build could not make (catalog D10),
+    // even when a status line naming the log's URL was pasted above it.
+    let diagnosis = try diagnose(
+      [
+        "Image build log location: https://xk.blob.core.windows.net/packerlogs/01a41885-d410/customization.log.",
+        new("10:00:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/script.sh"),
+      ] + publicAccessXML.map { new("10:00:05", "ui:     azure-arm: " + $0) })
+    #expect(diagnosis.findings.contains { $0.id == "storage-public-access-blocked" })
+    #expect(!diagnosis.findings.contains { $0.id == "log-link-public-access-not-permitted" })
   }
 
   @Test func aVariantsTemplatePathsAreFilledFromTheCaptures() throws {
