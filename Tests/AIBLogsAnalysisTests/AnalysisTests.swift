@@ -1860,3 +1860,25 @@ struct SplitMix64: RandomNumberGenerator {
       ])
   }
 }
+
+/// The failure catalog's section 3 (classification rules, precedence and disambiguation).
+@Suite struct ClassificationRuleTests {
+  let plugin = "packer-plugin-azure_v2.5.1_x5.0_linux_amd64 plugin: 2026/02/21 10:00:00"
+
+  @Test func aGalleryPublishingDeadlineIsTheDistributionTimeoutWithoutTheFutureWaitText() throws {
+    // Rule 2: Future#WaitForCompletion ... context deadline exceeded is F1 when the gallery (MDI)
+    // text is there, also without the "Error waiting on ... future" part.
+    let diagnosis = try diagnose([
+      #"  "lastRunStatus": {"#,
+      #"    "message": "Failed in distributing 1 images out of total 1: {[Error 0] [Distribute 0] Error publishing MDI to Azure Compute Gallery:/subscriptions/s/resourceGroups/rg-gallery/providers/Microsoft.Compute/galleries/galCorp/images/win2022, Location:eastus. Error: Future#WaitForCompletion: context has been cancelled: StatusCode=200 -- Original Error: context deadline exceeded}","#,
+      #"    "runState": "Failed","#,
+      #"    "runSubState": "Distributing""#,
+      #"  },"#,
+    ])
+    #expect(diagnosis.primary == "sig-distribution-timeout")
+    let finding = try #require(diagnosis.findings.first)
+    #expect(finding.captures["gallery"] == "galCorp")
+    #expect(finding.captures["image"] == "win2022")
+    #expect(diagnosis.chain == ["distribution-failed-generic"])
+  }
+}
