@@ -1881,4 +1881,21 @@ struct SplitMix64: RandomNumberGenerator {
     #expect(finding.captures["image"] == "win2022")
     #expect(diagnosis.chain == ["distribution-failed-generic"])
   }
+
+  @Test func anInternalErrorSuggestsARetryAfterThePermissionsAndThenASupportCase() throws {
+    // Rule 7: a service error (A8) gets a retry and a support case, after the permissions.
+    let diagnosis = try diagnose([
+      #"  "lastRunStatus": {"#,
+      #"    "message": "Internal error occurred. This is a generic error. To identify possible causes, go to https://aka.ms/azvmimagebuilderts.","#,
+      #"    "runState": "Failed","#,
+      #"    "runSubState": "Building""#,
+      #"  },"#,
+    ])
+    #expect(diagnosis.primary == "internal-error-generic")
+    let fixes = try #require(diagnosis.findings.first).fixes
+    let permissions = try #require(fixes.firstIndex { $0.contains("has the roles it needs") })
+    let retry = try #require(fixes.firstIndex { $0.contains("Run the build again") })
+    let support = try #require(fixes.firstIndex { $0.contains("open a support case") })
+    #expect(permissions < retry && retry < support)
+  }
 }
