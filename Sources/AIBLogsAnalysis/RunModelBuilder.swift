@@ -412,7 +412,7 @@ final class RunModelBuilder {
       number: customizers.count + 1, type: type, templateIndex: nil, isAIBStep: false, aibStep: nil,
       startLine: lineNumber, endLine: lineNumber, start: time?.formatted, end: nil, durationSeconds: nil,
       exitCode: nil, detail: detail, failed: false, startTime: time, endTime: nil)
-    if type == "file", let detail, detail.contains("DeprovisioningScript") {
+    if type == "file", let detail, Self.isDeprovisionScriptUpload(detail) {
       run.isAIBStep = true
       run.aibStep = "deprovision-script-upload"
     }
@@ -444,6 +444,16 @@ final class RunModelBuilder {
     } else {
       notable[index] = nil
     }
+  }
+
+  /// Whether a File step's `source => destination` is AIB's own upload of the deprovision script
+  /// (`/aib/packerInput/DeprovisioningScript.txt => c:\DeprovisioningScript.ps1`): its source is a
+  /// file of the build container. A File customizer of the template that writes its own override
+  /// (`https://.../DeprovisioningScript.ps1 => c:\DeprovisioningScript.ps1`) downloads it from a
+  /// URL, and is the template's step (catalog rule 4: only AIB's steps are left out of the index).
+  static func isDeprovisionScriptUpload(_ detail: String) -> Bool {
+    let source = detail.range(of: " => ").map { detail[..<$0.lowerBound] } ?? detail[...]
+    return source.contains("DeprovisioningScript") && !source.contains("://")
   }
 
   private func endCurrentCustomizer(at line: Int, _ time: LogTimestamp?) {
@@ -531,7 +541,7 @@ final class RunModelBuilder {
       if let index = current, !currentConfirmed, customizers[index].type == type {
         currentConfirmed = true
         customizers[index].detail = captures["detail"]
-        if type == "file", let detail = captures["detail"], detail.contains("DeprovisioningScript") {
+        if type == "file", let detail = captures["detail"], Self.isDeprovisionScriptUpload(detail) {
           customizers[index].isAIBStep = true
           customizers[index].aibStep = "deprovision-script-upload"
         }

@@ -1898,4 +1898,29 @@ struct SplitMix64: RandomNumberGenerator {
     let support = try #require(fixes.firstIndex { $0.contains("open a support case") })
     #expect(permissions < retry && retry < support)
   }
+
+  @Test func aFileCustomizerThatDownloadsTheDeprovisionOverrideIsTheTemplatesStep() throws {
+    // Rule 4: only AIB's own upload of the deprovision script is left out of the index, not a
+    // File customizer that writes its own override of it (catalog section 1).
+    let diagnosis = try diagnose([
+      new(
+        "10:00:00",
+        "ui: ==> azure-arm: Uploading /aib/packerInput/DeprovisioningScript.txt => c:\\DeprovisioningScript.ps1"),
+      new(
+        "10:00:01",
+        "ui: ==> azure-arm: Uploading https://st.blob.core.windows.net/aib/DeprovisioningScript.ps1 => c:\\DeprovisioningScript.ps1"
+      ),
+      new("10:00:02", "ui: ==> azure-arm: Provisioning with Powershell..."),
+      new("10:00:03", "ui error: ==> azure-arm: choco : The term 'choco' is not recognized"),
+      new(
+        "10:00:04",
+        "ui error: Build 'azure-arm' errored after 4 seconds: Script exited with non-zero exit status: 1. Allowed exit codes are: [0]"
+      ),
+    ])
+    let steps = diagnosis.timeline.customizers
+    #expect(steps.map(\.isAIBStep) == [true, false, false])
+    #expect(steps.map(\.templateIndex) == [nil, 0, 1])
+    #expect(diagnosis.primary == "script-nonzero-exit")
+    #expect(diagnosis.findings.first?.customizer?.templateIndex == 1)
+  }
 }
