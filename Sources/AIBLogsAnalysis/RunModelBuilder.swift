@@ -1892,13 +1892,27 @@ final class RunModelBuilder {
     // What a step printed before it ended well did not fail the build (a retried apt lock, an
     // ignored permission error): such findings yield to those of the failing step or of no step.
     let failing = failingCustomizer(outcome: outcome)
+    // The class of Packer's final error (`Build ... errored: <err>`, `--> azure-arm: <err>`, the
+    // machine-readable error) is the failure itself (catalog rule 2). Only the generic script exit
+    // (D4) is refined by what the failing step printed (D5, D6, D8): a specific final error (rank
+    // 50 or more: "Script disconnected unexpectedly", "unexpected EOF") wins over the step's
+    // other findings (a `Permission denied` its script went on from before it rebooted, a Windows
+    // Update error printed before the connection broke).
+    let finalLines = Set(finalReasons.map(\.line))
+    func isFinalError(_ id: String) -> Bool { findingLastEvidence[id].map { finalLines.contains($0.line) } ?? false }
+    func inFailing(_ id: String) -> Bool { failing != nil && findingCustomizer[id] == failing }
     return candidates.max { a, b in
       let aSucceeded = printedBySucceededStep(a.id, failing: failing)
       let bSucceeded = printedBySucceededStep(b.id, failing: failing)
       if aSucceeded != bSucceeded { return aSucceeded }
+      let aFinal = isFinalError(a.id)
+      let bFinal = isFinalError(b.id)
+      let aYields = !aFinal && bFinal && b.rank >= 50 && inFailing(a.id)
+      let bYields = !bFinal && aFinal && a.rank >= 50 && inFailing(b.id)
+      if aYields != bYields { return aYields }
       if a.rank != b.rank { return a.rank < b.rank }
-      let aInFailing = failing != nil && findingCustomizer[a.id] == failing
-      let bInFailing = failing != nil && findingCustomizer[b.id] == failing
+      let aInFailing = inFailing(a.id)
+      let bInFailing = inFailing(b.id)
       if aInFailing != bInFailing { return bInFailing }
       return a.line > b.line
     }?.id

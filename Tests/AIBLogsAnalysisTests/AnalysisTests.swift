@@ -1923,4 +1923,45 @@ struct SplitMix64: RandomNumberGenerator {
     #expect(diagnosis.primary == "script-nonzero-exit")
     #expect(diagnosis.findings.first?.customizer?.templateIndex == 1)
   }
+
+  @Test func aFinalUnexpectedEOFWinsOverTheWindowsUpdateErrorItsStepPrinted() throws {
+    // Rule 2: "unexpected EOF" is the failure (D15), not the Windows Update error printed before.
+    let diagnosis = try diagnose([
+      new("10:00:00", "ui: ==> azure-arm: Running Windows update..."),
+      new("10:01:00", "ui:     azure-arm: ERROR: Exception from HRESULT: 0x80240016"),
+      new("10:05:00", "ui error: Build 'azure-arm' errored after 5 minutes: unexpected EOF"),
+      new("10:05:00", "machine readable: azure-arm,error []string{\"unexpected EOF\"}"),
+      new("10:05:00", "ui error: --> azure-arm: unexpected EOF"),
+    ])
+    #expect(diagnosis.primary == "resource-exhaustion-small-vm")
+    #expect(diagnosis.chain == ["windows-update-failed"])
+  }
+
+  /// A Shell step that prints `Permission denied`, goes on, and then ends with `reason`.
+  func shellStepWithAnIgnoredDenial(ending reason: String) -> [String] {
+    [
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1"),
+      new("10:00:01", "ui error: ==> azure-arm: touch: cannot touch '/etc/motd.d/banner': Permission denied"),
+      new("10:00:02", "ui:     azure-arm: Configuring services"),
+      new("10:00:03", "ui:     azure-arm: Rebooting now"),
+      new("10:00:04", "\(plugin) [ERROR] Remote command exited without exit status or exit signal."),
+      new("10:00:05", "ui error: Build 'azure-arm' errored after 5 seconds: \(reason)"),
+    ]
+  }
+
+  @Test func aSpecificFinalErrorWinsOverWhatItsStepPrintedBefore() throws {
+    // Rule 2: the step's output refines only the generic script exit (D4 to D5, D6, D8); a
+    // disconnect (C4) is the failure whatever the script printed before it.
+    let disconnected = try diagnose(
+      shellStepWithAnIgnoredDenial(
+        ending: "Script disconnected unexpectedly. If you expected your script to disconnect, i.e. from a restart, "
+          + "you can try adding `\"expect_disconnect\": true` or `\"valid_exit_codes\": [0, 2300218]` to the shell "
+          + "provisioner parameters."))
+    #expect(disconnected.primary == "script-disconnected-unexpectedly")
+    #expect(disconnected.chain.contains("sudo-permission-denied"))
+
+    let exited = try diagnose(
+      shellStepWithAnIgnoredDenial(ending: "Script exited with non-zero exit status: 1. Allowed exit codes are: [0]"))
+    #expect(exited.primary == "sudo-permission-denied")
+  }
 }
