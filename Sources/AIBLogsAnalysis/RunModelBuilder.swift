@@ -1049,13 +1049,18 @@ final class RunModelBuilder {
             + "expected hash there to the SHA-256 of the file it downloads now, or pin the download to a version whose "
             + "hash you know; properties.customize[].sha256Checksum checks only the script file itself.", at: 0)
       }
-      // Advice about the small default VM, when the log says which size this build used.
+      // Advice about the small default VM, when the log says which size this build used: the
+      // larger-size fix comes first only on Standard_D1_v2 (catalog rule 6); on another size it
+      // follows the class's other fixes, with the size it ran on.
       if let size = vmSize, size.lowercased() != "standard_d1_v2",
         let index = finding.fixes.firstIndex(where: { $0.contains("D1_v2") })
       {
-        finding.fixes.insert(
+        let larger = finding.fixes.remove(at: index)
+        finding.fixes += [
+          larger,
           "This build ran on \(size) (the log's configuration dump), not the small default Standard_D1_v2: "
-            + "a larger size helps only if the work outgrew \(size).", at: index + 1)
+            + "a larger size helps only if the work outgrew \(size).",
+        ]
       }
       finding.fingerprint = Fingerprint.of(
         id: id, message: LogLineStructure.message(of: finding.evidence.first?.text ?? ""))

@@ -1964,4 +1964,28 @@ struct SplitMix64: RandomNumberGenerator {
       shellStepWithAnIgnoredDenial(ending: "Script exited with non-zero exit status: 1. Allowed exit codes are: [0]"))
     #expect(exited.primary == "sudo-permission-denied")
   }
+
+  /// A WinRM timeout of a build VM of `size`.
+  func winRMTimeout(size: String) -> [String] {
+    [
+      new("10:00:00", "\(plugin) VMSize=\(size)"),
+      new("10:00:05", "ui: ==> azure-arm: Waiting for WinRM to become available..."),
+      new("10:30:05", "ui error: ==> azure-arm: Timeout waiting for WinRM."),
+      new("10:30:06", "ui error: Build 'azure-arm' errored after 30 minutes 6 seconds: Timeout waiting for WinRM."),
+    ]
+  }
+
+  @Test func theLargerSizeFixComesFirstOnlyOnTheSmallDefault() throws {
+    // Rule 6: on Standard_D1_v2 the vmSize fix comes first; on a size the log names otherwise,
+    // the class's other fixes do.
+    let small = try #require(try diagnose(winRMTimeout(size: "Standard_D1_v2")).findings.first)
+    #expect(small.id == "winrm-timeout")
+    #expect(small.fixes.first?.contains("properties.vmProfile.vmSize") == true)
+
+    let large = try #require(try diagnose(winRMTimeout(size: "Standard_D4s_v5")).findings.first)
+    #expect(large.id == "winrm-timeout")
+    #expect(large.fixes.first?.contains("properties.vmProfile.vmSize") == false)
+    #expect(large.fixes.suffix(2).first?.contains("properties.vmProfile.vmSize") == true)
+    #expect(large.fixes.last?.hasPrefix("This build ran on Standard_D4s_v5") == true)
+  }
 }
