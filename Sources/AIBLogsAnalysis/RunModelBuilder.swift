@@ -1876,10 +1876,13 @@ final class RunModelBuilder {
     if cancelLine != nil { return .cancelled }
     if erroredLine != nil || someBuildsFailed { return .failed }
     // In a log that stops before the build ended, an error a step printed and then went on from
-    // (more output after it, or a good exit) does not show that the build failed.
+    // (more output after it, or a good exit) does not show that the build failed. Nor does one a
+    // template's customizer printed in a build Packer finished (catalog rule 2: the failure is
+    // Packer's final error, and there is none): every customizer ran to its end.
     let hasError = findings.values.contains { finding in
       !finding.benign && finding.severity == .error
         && !(kind == .customizationLog && endsUnfinished && wentOnFrom(finding.id))
+        && !(finishedLine != nil && printedByFinishedStep(finding.id))
     }
     if hasError { return .failed }
     if finishedLine != nil { return .succeeded }
@@ -1921,6 +1924,15 @@ final class RunModelBuilder {
       if aInFailing != bInFailing { return bInFailing }
       return a.line > b.line
     }?.id
+  }
+
+  /// Whether the finding `id` was printed by a customizer of the template that is kept and did not
+  /// fail: in a build Packer finished, one that ran to its end. AIB's own steps are not counted:
+  /// what the deprovision step printed (its script missing) concerns the image's generalization,
+  /// which Packer does not check.
+  private func printedByFinishedStep(_ id: String) -> Bool {
+    guard let index = findingCustomizer[id], index >= 0, customizers.contains(index) else { return false }
+    return !customizers[index].failed && !customizers[index].isAIBStep
   }
 
   /// The customizer that failed the build, or the one running when it was cancelled.

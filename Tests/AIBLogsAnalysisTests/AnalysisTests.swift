@@ -1988,4 +1988,23 @@ struct SplitMix64: RandomNumberGenerator {
     #expect(large.fixes.suffix(2).first?.contains("properties.vmProfile.vmSize") == true)
     #expect(large.fixes.last?.hasPrefix("This build ran on Standard_D4s_v5") == true)
   }
+
+  @Test func anErrorAStepWentOnFromDoesNotFailABuildPackerFinished() throws {
+    // Rule 2: a build fails by Packer's final error; one that finished has none.
+    let diagnosis = try diagnose([
+      new("10:00:00", "ui: ==> azure-arm: Provisioning with shell script: /tmp/packer-shell1"),
+      new("10:00:01", "ui error: ==> azure-arm: touch: cannot touch '/var/log/build-marker': Permission denied"),
+      new("10:00:02", "ui:     azure-arm: continuing"),
+      new("10:00:03", "ui: ==> azure-arm: Querying the machine's properties ..."),
+      new(
+        "10:00:04",
+        "ui: ==> azure-arm:  -> Snapshot ID : '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/snapshots/x'"
+      ),
+      new("10:00:05", "ui: Build 'azure-arm' finished after 5 seconds."),
+      "\(op) ==> Builds finished but no artifacts were created.",
+    ])
+    #expect(diagnosis.outcome == .succeeded)
+    #expect(diagnosis.primary == nil)
+    #expect(diagnosis.findings.contains { $0.id == "sudo-permission-denied" })
+  }
 }
