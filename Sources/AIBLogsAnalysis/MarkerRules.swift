@@ -147,7 +147,10 @@ enum Marker: String, CaseIterable {
         ]
       )
     case .imageState:
-      (["IMAGE_STATE_"], [#"^(?<state>IMAGE_STATE_[A-Z_]+)\s*$"#])
+      // Packer's remote output pasted without a log prefix keeps its builder name in the message
+      // when the name is not an `azure*` one (`    vhd: IMAGE_STATE_UNDEPLOYABLE`, as the
+      // runner-images templates name it) or its indentation was lost (`azure-arm: IMAGE_STATE_...`).
+      (["IMAGE_STATE_"], [#"^(?:\s*[a-z][\w.-]{0,63}: )?(?<state>IMAGE_STATE_[A-Z_]+)\s*$"#])
     case .systemPerformance:
       (["system performance:"], [#"system performance: \d+% cpu; (?<memory>\d+)% memory"#])
     case .fileProgress:

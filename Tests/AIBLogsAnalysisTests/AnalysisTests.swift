@@ -160,6 +160,26 @@ func new(_ time: String, _ text: String) -> String { "\(op) 2026/02/21 \(time) \
     #expect(running.findings.allSatisfy { $0.id != "sysprep-state-loop" })
   }
 
+  @Test func aSysprepLoopInPackerOutputPastedWithAnotherBuilderNameIsFound() throws {
+    // Packer's terminal output as pasted in actions/runner-images#7743: the builder is named
+    // `vhd`, so the bare `    vhd: ` prefix stays in the message of the state lines.
+    let head = [
+      "==> vhd: Machine successfully restarted, moving on",
+      "==> vhd: Provisioning with Powershell...",
+      "==> vhd: Provisioning with powershell script: /tmp/powershell-provisioner867035536",
+      "    vhd: IMAGE_STATE_COMPLETE",
+    ]
+    let loop = try diagnose(head + Array(repeating: "    vhd: IMAGE_STATE_UNDEPLOYABLE", count: 7))
+    #expect(loop.primary == "sysprep-state-loop")
+    #expect(loop.findings.first?.occurrences == 7)
+    // The same output reaching the generalized state has no loop.
+    let done = try diagnose(
+      head + Array(repeating: "    vhd: IMAGE_STATE_UNDEPLOYABLE", count: 7) + [
+        "    vhd: IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE"
+      ])
+    #expect(done.findings.allSatisfy { $0.id != "sysprep-state-loop" })
+  }
+
   @Test func aStateOtherThanUndeployableRepeatedBeforeTheStepMovesOnIsNoLoop() throws {
     // A normal run prints IMAGE_STATE_COMPLETE a few times before Sysprep gets going; a log that
     // ends there (cut off, still running) or goes on to the generalized state has no loop.
