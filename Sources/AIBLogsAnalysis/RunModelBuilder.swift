@@ -1069,12 +1069,12 @@ final class RunModelBuilder {
     var primary = choosePrimary(outcome: outcome)
     // The log ends before the build did and shows no failure: what the step still running was
     // held up by is its likely cause (the outcome stays incomplete).
-    var likely = primary == nil && outcome == .incomplete ? likelyCauseInUnfinishedStep() : nil
+    var likely = primary == nil && outcome == .incomplete ? runningAtEnd.flatMap { likelyCause(inStep: $0) } : nil
     // An input without a single customizer and without a final status (an excerpt pasted from a
     // log or an issue, a log cut before the customizers) that still shows a specific problem:
     // that problem is its likely cause.
     if primary == nil, likely == nil, outcome == .incomplete || outcome == .unknown, customizers.isEmpty {
-      likely = likelyCauseInExcerpt()
+      likely = likelyCause(inStep: nil)
     }
     if let likely { primary = likely }
     // A run status that only says the run was cancelled (runState Canceled, an empty message)
@@ -1177,45 +1177,29 @@ final class RunModelBuilder {
     return index
   }
 
-  /// For a log that ends while a step is still running and shows no failure: the finding that
-  /// step was held up by, or nil. A candidate is not benign, belongs to that step, is a specific
-  /// class (rank 50 or more) or was printed at least three times there, and is the last thing
-  /// the step shows: no output after its last line other than the rest of its error record.
-  /// States the step was in (memory pressure, a polling loop) need no such check. The most
-  /// specific candidate wins, then the most repeated, then the latest.
-  private func likelyCauseInUnfinishedStep() -> String? {
-    guard let step = runningAtEnd else { return nil }
+  /// The finding named as the likely cause of an input that shows no failure, or nil. With
+  /// `step` (the step still running where a log ends): what that step was held up by; a
+  /// candidate belongs to it and is the last thing it shows (no output after its last line other
+  /// than the rest of its error record; states the step was in, such as memory pressure or a
+  /// polling loop, need no such check). Without (an excerpt with no customizer and no final
+  /// status): any finding of the input. Either way a candidate is not benign, is a warning at
+  /// least, and is a specific class (rank 50 or more) or was printed at least three times (in the
+  /// step, or in the input). The most specific candidate wins, then the most repeated, then the
+  /// latest.
+  private func likelyCause(inStep step: Int?) -> String? {
     var best: (id: String, rank: Int, repeats: Int, line: Int)?
     for id in findingOrder {
-      guard let finding = findings[id], !finding.benign, finding.severity >= .warning, findingCustomizer[id] == step
+      guard let finding = findings[id], !finding.benign, finding.severity >= .warning,
+        step == nil || findingCustomizer[id] == step
       else { continue }
-      let repeats = findingStepOccurrences[id] ?? finding.occurrences
+      let repeats = step == nil ? finding.occurrences : findingStepOccurrences[id] ?? finding.occurrences
       guard finding.rank >= 50 || repeats >= 3 else { continue }
-      if wentOnFrom(id) { continue }
+      if step != nil && wentOnFrom(id) { continue }
       let line = findingLastEvidence[id]?.line ?? finding.line
       if let current = best, (current.rank, current.repeats, current.line) >= (finding.rank, repeats, line) {
         continue
       }
       best = (id, finding.rank, repeats, line)
-    }
-    return best?.id
-  }
-
-  /// For an input that shows no customizer and no final status: the most specific finding that
-  /// is not benign (a warning at least, of rank 50 or more or printed at least three times), the
-  /// most repeated among equals, then the latest; or nil.
-  private func likelyCauseInExcerpt() -> String? {
-    var best: (id: String, rank: Int, repeats: Int, line: Int)?
-    for id in findingOrder {
-      guard let finding = findings[id], !finding.benign, finding.severity >= .warning,
-        finding.rank >= 50 || finding.occurrences >= 3
-      else { continue }
-      let line = findingLastEvidence[id]?.line ?? finding.line
-      if let current = best, (current.rank, current.repeats, current.line) >= (finding.rank, finding.occurrences, line)
-      {
-        continue
-      }
-      best = (id, finding.rank, finding.occurrences, line)
     }
     return best?.id
   }
